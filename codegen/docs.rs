@@ -1,0 +1,484 @@
+//! The docs portal: static HTML pages built from the spec alone.
+//!
+//! One index (operations by tag, with search) and one page per operation:
+//! method and path, authorization, parameters, request body, every response
+//! with its schema and example, and samples in curl, `fetch` and Rust. No
+//! CDN, no web fonts, no build step in the browser: it works offline, and
+//! the service serves the same files at `/docs/`.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::samples;
+
+/// A file of the portal: (path relative to the portal root, content).
+pub type File = (String, String);
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+        None => v,
+    }
+}
+
+fn ref_name(v: &Value) -> Option<&str> {
+    v.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next())
+}
+
+/// Markdown-ish text to HTML: paragraphs, `code`, and `- ` lists.
+fn prose(text: &str) -> String {
+    let mut out = String::new();
+    for block in text.trim().split("\n\n") {
+        let lines: Vec<&str> = block.lines().map(str::trim).collect();
+        if lines.iter().all(|l| l.starts_with("- ")) {
+            out.push_str("<ul>");
+            for l in lines {
+                let _ = write!(out, "<li>{}</li>", inline(&l[2..]));
+            }
+            out.push_str("</ul>");
+        } else {
+            let _ = write!(out, "<p>{}</p>", inline(&lines.join(" ")));
+        }
+    }
+    out
+}
+
+fn inline(text: &str) -> String {
+    let escaped = esc(text);
+    let mut out = String::new();
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            let bold: Vec<&str> = part.split("**").collect();
+            for (j, b) in bold.iter().enumerate() {
+                if j % 2 == 1 {
+                    let _ = write!(out, "<strong>{b}</strong>");
+                } else {
+                    out.push_str(b);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A schema's type in words: `string`, `integer (int64)`, `array of Server`.
+fn type_label(spec: &Value, schema: &Value) -> String {
+    if let Some(name) = ref_name(schema) {
+        let target = resolve(spec, schema);
+        return match target["type"].as_str() {
+            Some("object") | None => format!("object ({name})"),
+            Some(t) => format!("{t} ({name})"),
+        };
+    }
+    match schema["type"].as_str() {
+        Some("array") => format!("array of {}", type_label(spec, &schema["items"])),
+        Some(t) => match schema["format"].as_str() {
+            Some(f) => format!("{t} ({f})"),
+            None => t.to_string(),
+        },
+        None => "any".into(),
+    }
+}
+
+/// The constraints of a schema, in words.
+fn constraints(schema: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let pairs = [
+        ("minLength", "min length"),
+        ("maxLength", "max length"),
+        ("minimum", "minimum"),
+        ("maximum", "maximum"),
+        ("minItems", "min items"),
+        ("maxItems", "max items"),
+        ("default", "default"),
+        ("pattern", "pattern"),
+    ];
+    for (key, label) in pairs {
+        if let Some(v) = schema.get(key) {
+            out.push(format!("{label} <code>{}</code>", esc(&v.to_string().trim_matches('"').replace("\\\\", "\\"))));
+        }
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        let list: Vec<String> = values.iter().map(|v| format!("<code>{}</code>", esc(&v.to_string()))).collect();
+        out.push(format!("one of {}", list.join(", ")));
+    }
+    if schema["items"].is_object() {
+        for c in constraints(&schema["items"]) {
+            out.push(format!("each: {c}"));
+        }
+    }
+    if schema["readOnly"] == Value::Bool(true) {
+        out.push("read-only".into());
+    }
+    if schema["additionalProperties"] == Value::Bool(false) {
+        out.push("no other fields".into());
+    }
+    out
+}
+
+/// Rows of a field table for an object schema, nested objects flattened
+/// with dotted names (`data[].hostname`), to a bounded depth.
+fn field_rows(spec: &Value, schema: &Value, prefix: &str, depth: usize, out: &mut String) {
+    let schema = resolve(spec, schema);
+    if depth > 3 {
+        return;
+    }
+    let required: Vec<&str> =
+        schema["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let Some(props) = schema["properties"].as_object() else { return };
+    for (name, prop) in props {
+        let full = format!("{prefix}{name}");
+        let target = resolve(spec, prop);
+        let mut notes = constraints(target);
+        if ref_name(prop).is_some() {
+            notes.extend(constraints(prop));
+        }
+        let description = prop["description"].as_str().or_else(|| target["description"].as_str()).unwrap_or("");
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}{}</td></tr>",
+            esc(&full),
+            if required.contains(&name.as_str()) { " <span class=\"req\">required</span>" } else { "" },
+            esc(&type_label(spec, prop)),
+            inline(description),
+            if notes.is_empty() { String::new() } else { format!("<div class=\"notes\">{}</div>", notes.join("; ")) }
+        );
+        if target["type"] == "array" {
+            field_rows(spec, &target["items"], &format!("{full}[]."), depth + 1, out);
+        } else if target["properties"].is_object() {
+            field_rows(spec, target, &format!("{full}."), depth + 1, out);
+        }
+    }
+}
+
+fn schema_block(spec: &Value, schema: &Value) -> String {
+    let mut rows = String::new();
+    field_rows(spec, schema, "", 0, &mut rows);
+    let title = match ref_name(schema) {
+        Some(name) => format!(
+            "<p class=\"schema-name\">Schema <code>{}</code> ({})</p>",
+            esc(name),
+            esc(resolve(spec, schema)["type"].as_str().unwrap_or("any"))
+        ),
+        None => format!("<p class=\"schema-name\">{}</p>", esc(&type_label(spec, schema))),
+    };
+    let described = resolve(spec, schema)["description"].as_str().map(prose).unwrap_or_default();
+    if rows.is_empty() {
+        format!("{title}{described}")
+    } else {
+        format!("{title}{described}<table class=\"fields\"><thead><tr><th>Field</th><th>Type</th><th>Description</th></tr></thead><tbody>{rows}</tbody></table>")
+    }
+}
+
+fn example_block(spec: &Value, media: &Value) -> String {
+    let example = media.get("example").cloned().or_else(|| {
+        media["examples"].as_object().and_then(|e| e.values().next()).map(|e| resolve(spec, e)["value"].clone())
+    });
+    match example {
+        Some(e) => format!(
+            "<p class=\"label\">Example</p><pre class=\"example\"><code>{}</code></pre>",
+            esc(&serde_json::to_string_pretty(&e).unwrap())
+        ),
+        None => String::new(),
+    }
+}
+
+struct Op<'a> {
+    method: &'a str,
+    path: &'a str,
+    op: &'a Value,
+    id: String,
+}
+
+fn page(title: &str, root: &str, nav: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title}</title><link rel=\"stylesheet\" href=\"{root}assets/style.css\"></head>\
+<body><nav class=\"side\"><a class=\"home\" href=\"{root}index.html\">hostadmin API</a>\
+<input id=\"search\" type=\"search\" placeholder=\"Search operations\" aria-label=\"Search operations\">{nav}</nav>\
+<main>{body}</main><script src=\"{root}assets/search.js\"></script></body></html>\n",
+        title = esc(title)
+    )
+}
+
+fn nav(spec: &Value, ops: &[Op<'_>], root: &str) -> String {
+    let mut out = String::from("<div id=\"ops\">");
+    for tag in tags(spec, ops) {
+        let _ = write!(out, "<p class=\"tag\">{}</p><ul>", esc(&tag));
+        for o in ops.iter().filter(|o| first_tag(o.op) == tag) {
+            let summary = o.op["summary"].as_str().unwrap_or(&o.id);
+            let _ = write!(
+                out,
+                "<li class=\"op\" data-search=\"{}\"><a href=\"{root}operations/{}.html\"><span class=\"method {}\">{}</span> {}</a></li>",
+                esc(&format!("{} {} {} {} {}", o.method, o.path, summary, o.id, o.op["description"].as_str().unwrap_or("")).to_lowercase()),
+                esc(&o.id),
+                o.method,
+                o.method.to_uppercase(),
+                esc(summary)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("<p id=\"no-match\" hidden>No operation matches.</p></div>");
+    out
+}
+
+fn first_tag(op: &Value) -> String {
+    op["tags"][0].as_str().unwrap_or("other").to_string()
+}
+
+/// Tags in the spec's order, then any others the operations use.
+fn tags(spec: &Value, ops: &[Op<'_>]) -> Vec<String> {
+    let mut out: Vec<String> = spec["tags"]
+        .as_array()
+        .map(|t| t.iter().filter_map(|t| t["name"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    for o in ops {
+        let t = first_tag(o.op);
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out.retain(|t| ops.iter().any(|o| first_tag(o.op) == *t));
+    out
+}
+
+fn auth_section(spec: &Value, op: &Value) -> String {
+    let requirement = op.get("security").or_else(|| spec.get("security"));
+    let alternatives = requirement.and_then(Value::as_array).cloned().unwrap_or_default();
+    if alternatives.is_empty() || alternatives.iter().any(|a| a.as_object().is_some_and(|m| m.is_empty())) {
+        return "<h2>Authorization</h2><p>None: this operation is open.</p>".into();
+    }
+    let mut out = String::from("<h2>Authorization</h2>");
+    for alt in alternatives {
+        out.push_str("<ul class=\"auth\">");
+        for name in alt.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+            let scheme = &spec["components"]["securitySchemes"][&name];
+            let _ = write!(
+                out,
+                "<li><strong>{}</strong>: {} <code>{}</code>. {}</li>",
+                esc(&name),
+                esc(scheme["in"].as_str().unwrap_or("")),
+                esc(scheme["name"].as_str().unwrap_or("")),
+                inline(scheme["description"].as_str().unwrap_or(""))
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out
+}
+
+fn operation_page(spec: &Value, o: &Op<'_>, nav_html: &str) -> String {
+    let op = o.op;
+    let summary = op["summary"].as_str().unwrap_or(&o.id);
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<p class=\"crumb\">{}</p><h1>{}</h1><p class=\"endpoint\"><span class=\"method {}\">{}</span> <code class=\"path\">{}</code></p>{}",
+        esc(&first_tag(op)),
+        esc(summary),
+        o.method,
+        o.method.to_uppercase(),
+        esc(o.path),
+        prose(op["description"].as_str().unwrap_or(""))
+    );
+    let s = samples::samples(&samples::SampleInput { spec, method: o.method, path: o.path, operation: op });
+    b.push_str("<h2>Request samples</h2>");
+    for (lang, label, code) in [
+        ("curl", "curl", &s.curl),
+        ("javascript", "JavaScript (fetch)", &s.fetch),
+        ("rust", "Rust (hostadmin-client)", &s.rust),
+    ] {
+        let _ = write!(b, "<section class=\"sample\" data-lang=\"{lang}\"><p class=\"label\">{label}</p><pre><code>{}</code></pre></section>", esc(code));
+    }
+    b.push_str(&auth_section(spec, op));
+
+    let params = samples::parameters(spec, o.path, op);
+    if !params.is_empty() {
+        b.push_str("<h2>Parameters</h2><table class=\"fields\"><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr></thead><tbody>");
+        for p in params {
+            let schema = resolve(spec, &p["schema"]);
+            let notes = constraints(schema);
+            let repeat = if schema["type"] == "array" { " (repeat the parameter)" } else { "" };
+            let _ = write!(
+                b,
+                "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td></tr>",
+                esc(p["name"].as_str().unwrap_or("")),
+                if p["required"] == Value::Bool(true) { " <span class=\"req\">required</span>" } else { "" },
+                esc(p["in"].as_str().unwrap_or("")),
+                esc(&type_label(spec, schema)),
+                repeat,
+                inline(p["description"].as_str().unwrap_or("")),
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("<div class=\"notes\">{}</div>", notes.join("; "))
+                }
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+
+    if let Some(body) = op.get("requestBody") {
+        let body = resolve(spec, body);
+        b.push_str("<h2>Request body</h2>");
+        for (media_type, media) in body["content"].as_object().into_iter().flatten() {
+            let _ = write!(b, "<p class=\"label\">Media type <code>{}</code></p>", esc(media_type));
+            b.push_str(&schema_block(spec, &media["schema"]));
+            b.push_str(&example_block(spec, media));
+        }
+    }
+
+    b.push_str("<h2>Responses</h2>");
+    for (status, response) in op["responses"].as_object().into_iter().flatten() {
+        let response = resolve(spec, response);
+        let class = if status.starts_with('2') { "ok" } else { "err" };
+        let _ = write!(
+            b,
+            "<section class=\"response\"><h3><span class=\"status {class}\">{}</span> {}</h3>",
+            esc(status),
+            inline(&response["description"].as_str().unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" "))
+        );
+        if let Some(headers) = response["headers"].as_object() {
+            for (name, h) in headers {
+                let _ = write!(
+                    b,
+                    "<p>Header <code>{}</code>: {}</p>",
+                    esc(name),
+                    inline(h["description"].as_str().unwrap_or(""))
+                );
+            }
+        }
+        for (media_type, media) in response["content"].as_object().into_iter().flatten() {
+            let _ = write!(b, "<p class=\"label\">Media type <code>{}</code></p>", esc(media_type));
+            b.push_str(&schema_block(spec, &media["schema"]));
+            b.push_str(&example_block(spec, media));
+        }
+        b.push_str("</section>");
+    }
+
+    page(&format!("{summary} · hostadmin API"), "../", nav_html, &b)
+}
+
+pub fn portal(spec: &Value) -> Vec<File> {
+    let ops: Vec<Op<'_>> = samples::operations(spec)
+        .into_iter()
+        .map(|(method, path, op)| Op {
+            method,
+            path,
+            op,
+            id: op["operationId"].as_str().unwrap_or("operation").to_string(),
+        })
+        .collect();
+    let mut files = Vec::new();
+    let nav_root = nav(spec, &ops, "");
+    let nav_op = nav(spec, &ops, "../");
+
+    let info = &spec["info"];
+    let mut index = format!(
+        "<h1>{} <span class=\"version\">{}</span></h1>{}",
+        esc(info["title"].as_str().unwrap_or("API")),
+        esc(info["version"].as_str().unwrap_or("")),
+        prose(info["description"].as_str().unwrap_or(""))
+    );
+    for tag in tags(spec, &ops) {
+        let description = spec["tags"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["name"] == Value::String(tag.clone())))
+            .and_then(|t| t["description"].as_str())
+            .unwrap_or("");
+        let _ = write!(
+            index,
+            "<section class=\"tag-section\"><h2>{}</h2>{}<table class=\"ops\"><tbody>",
+            esc(&tag),
+            prose(description)
+        );
+        for o in ops.iter().filter(|o| first_tag(o.op) == tag) {
+            let _ = write!(
+                index,
+                "<tr><td><span class=\"method {}\">{}</span></td><td><a href=\"operations/{}.html\"><code>{}</code></a></td><td>{}</td></tr>",
+                o.method,
+                o.method.to_uppercase(),
+                esc(&o.id),
+                esc(o.path),
+                esc(o.op["summary"].as_str().unwrap_or(""))
+            );
+        }
+        index.push_str("</tbody></table></section>");
+    }
+    files.push(("index.html".to_string(), page("hostadmin API", "", &nav_root, &index)));
+    for o in &ops {
+        files.push((format!("operations/{}.html", o.id), operation_page(spec, o, &nav_op)));
+    }
+    files.push(("assets/style.css".to_string(), STYLE.to_string()));
+    files.push(("assets/search.js".to_string(), SEARCH.to_string()));
+    files
+}
+
+const STYLE: &str = r#":root { --fg: #1d2330; --muted: #5b6475; --line: #dfe3ea; --bg: #fff; --side: #f5f7fa; --code: #f1f3f6; }
+* { box-sizing: border-box; }
+body { margin: 0; display: flex; min-height: 100vh; font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+nav.side { width: 300px; flex: none; background: var(--side); border-right: 1px solid var(--line); padding: 16px; position: sticky; top: 0; height: 100vh; overflow-y: auto; }
+nav.side .home { font-weight: 700; font-size: 17px; color: var(--fg); text-decoration: none; display: block; margin-bottom: 12px; }
+nav.side input { width: 100%; padding: 7px 9px; border: 1px solid var(--line); border-radius: 6px; font: inherit; }
+nav.side .tag { text-transform: uppercase; font-size: 12px; letter-spacing: .06em; color: var(--muted); margin: 18px 0 6px; }
+nav.side ul { list-style: none; margin: 0; padding: 0; }
+nav.side li a { display: block; padding: 4px 6px; border-radius: 5px; color: var(--fg); text-decoration: none; font-size: 14px; }
+nav.side li a:hover { background: #e8ecf2; }
+main { flex: 1; max-width: 980px; padding: 28px 40px 80px; }
+h1 { margin: 4px 0 10px; font-size: 28px; } h2 { margin-top: 34px; font-size: 20px; border-bottom: 1px solid var(--line); padding-bottom: 4px; } h3 { font-size: 16px; }
+.version { font-size: 14px; color: var(--muted); font-weight: 400; }
+.crumb { color: var(--muted); text-transform: uppercase; font-size: 12px; letter-spacing: .06em; margin: 0; }
+code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+code { background: var(--code); padding: 1px 4px; border-radius: 4px; }
+pre { background: #1f2430; color: #e6e9ef; padding: 14px; border-radius: 8px; overflow-x: auto; }
+pre code { background: none; padding: 0; color: inherit; }
+.method { display: inline-block; min-width: 58px; text-align: center; font: 700 11px/1.9 ui-monospace, monospace; border-radius: 4px; color: #fff; padding: 0 5px; }
+.method.get { background: #2f7d4f; } .method.post { background: #2b62c4; } .method.put { background: #a05a00; } .method.patch { background: #7a4bc2; } .method.delete { background: #b3261e; }
+.endpoint .path { font-size: 15px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; } th, td { text-align: left; vertical-align: top; border-bottom: 1px solid var(--line); padding: 7px 8px; } th { font-size: 12px; text-transform: uppercase; color: var(--muted); }
+.req { color: #b3261e; font-size: 11px; font-weight: 600; } .notes { color: var(--muted); font-size: 13px; margin-top: 2px; }
+.status { display: inline-block; font: 700 12px/1.8 ui-monospace, monospace; padding: 0 7px; border-radius: 4px; } .status.ok { background: #dff3e6; color: #1e6b3e; } .status.err { background: #fbe3e1; color: #8f1f19; }
+.label { font-weight: 600; margin: 10px 0 4px; } .schema-name { color: var(--muted); }
+section.response { border: 1px solid var(--line); border-radius: 8px; padding: 2px 14px 8px; margin: 12px 0; }
+[hidden] { display: none !important; }
+"#;
+
+const SEARCH: &str = r#"// Filters the operation list as you type: every word must match the
+// operation's method, path, summary, id or description.
+(function () {
+  var input = document.getElementById('search');
+  var items = Array.prototype.slice.call(document.querySelectorAll('#ops li.op'));
+  var none = document.getElementById('no-match');
+  function filter() {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    items.forEach(function (li) {
+      var text = li.getAttribute('data-search');
+      var ok = words.every(function (w) { return text.indexOf(w) !== -1; });
+      li.hidden = !ok;
+      if (ok) shown++;
+    });
+    document.querySelectorAll('#ops ul').forEach(function (ul) {
+      var any = ul.querySelector('li.op:not([hidden])');
+      ul.hidden = !any;
+      if (ul.previousElementSibling) ul.previousElementSibling.hidden = !any;
+    });
+    none.hidden = shown !== 0;
+  }
+  input.addEventListener('input', filter);
+  input.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter') {
+      var first = items.filter(function (li) { return !li.hidden; })[0];
+      if (first) window.location.href = first.querySelector('a').href;
+    }
+  });
+})();
+"#;

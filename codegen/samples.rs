@@ -1,0 +1,290 @@
+//! Request samples for one operation, built from the spec alone: curl,
+//! JavaScript `fetch`, and Rust through the generated client.
+//!
+//! Used by the docs generator (root `build.rs`) and by the client's
+//! `build.rs`, which compiles every Rust sample in its tests so that the
+//! docs never show code that does not build.
+
+use serde_json::{json, Value};
+
+/// What a sample needs to know of an operation.
+pub struct SampleInput<'a> {
+    pub spec: &'a Value,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub operation: &'a Value,
+}
+
+pub struct Samples {
+    pub curl: String,
+    pub fetch: String,
+    pub rust: String,
+}
+
+fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+        None => v,
+    }
+}
+
+/// A parameter's sample value: its example, its default, or one of its type.
+fn param_example(spec: &Value, p: &Value) -> Value {
+    let schema = resolve(spec, &p["schema"]);
+    if let Some(e) = p.get("example") {
+        return e.clone();
+    }
+    if let Some(d) = schema.get("default") {
+        return d.clone();
+    }
+    match schema["type"].as_str() {
+        Some("integer") | Some("number") => json!(1),
+        Some("boolean") => json!(true),
+        Some("array") => json!([]),
+        _ => json!("example"),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The operation's parameters (path-level ones included), resolved.
+pub fn parameters<'a>(spec: &'a Value, path: &str, operation: &'a Value) -> Vec<&'a Value> {
+    let shared = spec["paths"][path]["parameters"].as_array().map(|v| v.as_slice()).unwrap_or(&[]);
+    let own = operation["parameters"].as_array().map(|v| v.as_slice()).unwrap_or(&[]);
+    shared.iter().chain(own.iter()).map(|p| resolve(spec, p)).collect()
+}
+
+/// The request body's media type and example, if the operation has a body.
+pub fn body_example(spec: &Value, operation: &Value) -> Option<(String, Value)> {
+    let body = resolve(spec, operation.get("requestBody")?);
+    let (media_type, media) = body["content"].as_object()?.iter().next()?;
+    let example = media
+        .get("example")
+        .cloned()
+        .or_else(|| media["examples"].as_object()?.values().next().map(|e| resolve(spec, e)["value"].clone()))
+        .unwrap_or_else(|| json!({}));
+    Some((media_type.clone(), example))
+}
+
+/// The security schemes of the first alternative of the requirement.
+pub fn security_schemes<'a>(spec: &'a Value, operation: &'a Value) -> Vec<(&'a str, &'a Value)> {
+    let requirement = operation.get("security").or_else(|| spec.get("security"));
+    let Some(first) = requirement.and_then(Value::as_array).and_then(|a| a.first()) else {
+        return vec![];
+    };
+    first
+        .as_object()
+        .map(|m| m.keys().map(|k| (k.as_str(), &spec["components"]["securitySchemes"][k])).collect())
+        .unwrap_or_default()
+}
+
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+            prev_lower = false;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            out.push('_');
+            prev_lower = false;
+        }
+    }
+    out
+}
+
+/// Progenitor's name for a method (an operation, a builder parameter):
+/// snake case, `_` after keywords.
+pub fn builder_method(name: &str) -> String {
+    let s = snake(name);
+    match s.as_str() {
+        "match" | "type" | "ref" | "move" | "self" | "use" | "where" | "mod" | "fn" | "in" | "loop" | "impl" => {
+            format!("{s}_")
+        }
+        _ => s,
+    }
+}
+
+fn rust_literal(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// A value as the body of `serde_json::json!`: JSON, except that integers
+/// beyond `i32` carry a suffix (the macro would otherwise infer `i32`).
+fn json_macro_body(v: &Value) -> String {
+    match v {
+        Value::Number(n) => match n.as_i64() {
+            Some(i) if i32::try_from(i).is_err() => format!("{i}_i64"),
+            _ => n.to_string(),
+        },
+        Value::Array(items) => format!("[{}]", items.iter().map(json_macro_body).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter().map(|(k, v)| format!("{k:?}: {}", json_macro_body(v))).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// typify's naming of a component: UpperCamelCase.
+pub fn type_name(component: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in component.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                out.extend(c.to_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    out
+}
+
+pub fn samples(input: &SampleInput<'_>) -> Samples {
+    let SampleInput { spec, method, path, operation } = *input;
+    let base = spec["servers"][0]["url"].as_str().unwrap_or("http://127.0.0.1:8080").trim_end_matches('/');
+    let params = parameters(spec, path, operation);
+    let mut url_path = path.to_string();
+    let mut query = Vec::new();
+    for p in &params {
+        let value = param_example(spec, p);
+        let name = p["name"].as_str().unwrap_or_default();
+        match p["in"].as_str() {
+            Some("path") => url_path = url_path.replace(&format!("{{{name}}}"), &text(&value)),
+            Some("query") if p["required"].as_bool() == Some(true) => query.push(format!("{name}={}", text(&value))),
+            _ => {}
+        }
+    }
+    let url =
+        if query.is_empty() { format!("{base}{url_path}") } else { format!("{base}{url_path}?{}", query.join("&")) };
+    let upper = method.to_uppercase();
+    let body = body_example(spec, operation);
+    let schemes = security_schemes(spec, operation);
+
+    // curl
+    let mut curl = vec![format!("curl --request {upper} \\"), format!("  --url '{url}' \\")];
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut cookies: Vec<String> = Vec::new();
+    for (name, scheme) in &schemes {
+        let key = scheme["name"].as_str().unwrap_or(name);
+        match scheme["in"].as_str() {
+            Some("cookie") => cookies.push(format!("{key}=<{key}>")),
+            _ => headers.push((key.to_string(), format!("<{name}>"))),
+        }
+    }
+    if let Some((media_type, _)) = &body {
+        headers.push(("Content-Type".into(), media_type.clone()));
+    }
+    for (k, v) in &headers {
+        curl.push(format!("  --header '{k}: {v}' \\"));
+    }
+    if !cookies.is_empty() {
+        curl.push(format!("  --cookie '{}' \\", cookies.join("; ")));
+    }
+    let form = |example: &Value| -> Vec<(String, String)> {
+        example.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect()).unwrap_or_default()
+    };
+    match &body {
+        Some((media_type, example)) if media_type == "application/x-www-form-urlencoded" => {
+            for (k, v) in form(example) {
+                curl.push(format!("  --data-urlencode '{k}={v}' \\"));
+            }
+        }
+        Some((_, example)) => curl.push(format!("  --data '{}' \\", serde_json::to_string(example).unwrap())),
+        None => {}
+    }
+    let last = curl.pop().unwrap();
+    curl.push(last.trim_end_matches(" \\").to_string());
+
+    // fetch
+    let mut fetch_headers: Vec<String> = headers.iter().map(|(k, v)| format!("{k:?}: {v:?}")).collect();
+    if !cookies.is_empty() {
+        fetch_headers.push(format!("cookie: {:?}", cookies.join("; ")));
+    }
+    let fetch_body = match &body {
+        Some((media_type, example)) if media_type == "application/x-www-form-urlencoded" => format!(
+            ",\n  body: new URLSearchParams({})",
+            serde_json::to_string(&Value::Object(
+                form(example).into_iter().map(|(k, v)| (k, Value::String(v))).collect()
+            ))
+            .unwrap()
+        ),
+        Some((_, example)) => format!(",\n  body: JSON.stringify({})", serde_json::to_string(example).unwrap()),
+        None => String::new(),
+    };
+    let fetch = format!(
+        "const url = {url:?};\nconst options = {{\n  method: {upper:?},\n  headers: {{ {} }}{fetch_body}\n}};\n\ntry {{\n  const response = await fetch(url, options);\n  const data = await response.json();\n  console.log(response.status, data);\n}} catch (error) {{\n  console.error(error);\n}}",
+        fetch_headers.join(", ")
+    );
+
+    // Rust, through the generated client.
+    let operation_id = operation["operationId"].as_str().unwrap_or("operation");
+    let mut rust = String::new();
+    if schemes.is_empty() {
+        rust.push_str(&format!("let client = hostadmin_client::Client::new({base:?});\n"));
+    } else {
+        rust.push_str(&format!(
+            "// `session`: the answer of `client.login()`.\nlet client = hostadmin_client::session_client({base:?}, &session)?;\n"
+        ));
+    }
+    rust.push_str(&format!("let response = client\n    .{}()\n", snake(operation_id)));
+    for p in &params {
+        let required = p["required"].as_bool() == Some(true);
+        if p["in"].as_str() == Some("header") || !required {
+            continue;
+        }
+        let name = p["name"].as_str().unwrap_or_default();
+        rust.push_str(&format!("    .{}({})\n", builder_method(name), rust_literal(&param_example(spec, p))));
+    }
+    if let Some((_, example)) = &body {
+        let body_def = resolve(spec, operation.get("requestBody").unwrap_or(&Value::Null));
+        let component = body_def["content"]
+            .as_object()
+            .and_then(|c| c.values().next())
+            .and_then(|m| m["schema"]["$ref"].as_str())
+            .and_then(|r| r.rsplit('/').next())
+            .map(type_name)
+            .unwrap_or_else(|| "serde_json::Value".into());
+        rust.push_str(&format!(
+            "    .body(serde_json::from_value::<hostadmin_client::types::{component}>(serde_json::json!({}))?)\n",
+            json_macro_body(example)
+        ));
+    }
+    rust.push_str("    .send()\n    .await?;\nprintln!(\"{} {:?}\", response.status(), response.into_inner());");
+
+    Samples { curl: curl.join("\n"), fetch, rust }
+}
+
+/// Every operation of the spec: (method, path, operation).
+pub fn operations(spec: &Value) -> Vec<(&str, &str, &Value)> {
+    let mut out = Vec::new();
+    if let Some(paths) = spec["paths"].as_object() {
+        for (path, item) in paths {
+            for method in ["get", "put", "post", "delete", "patch"] {
+                if let Some(op) = item.get(method) {
+                    out.push((method, path.as_str(), op));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,119 @@
+//! Administrator accounts: who may log in, and with which role.
+//!
+//! Passwords are stored as argon2id PHC strings (memory-hard); the clear
+//! text is never stored, logged or returned.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+use crate::schema::accounts;
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Full system administrator: may read and write.
+    Admin,
+    /// May only read.
+    Readonly,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Readonly => "readonly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "readonly" => Some(Role::Readonly),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+impl Account {
+    pub fn role(&self) -> Option<Role> {
+        Role::parse(&self.role)
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = accounts)]
+struct NewAccount<'a> {
+    name: &'a str,
+    role: &'a str,
+    password_hash: &'a str,
+    created_at: i64,
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters hashes any input")
+        .to_string()
+}
+
+/// Checks `password` against a stored hash. Without an account, it checks
+/// against a fixed dummy hash so that a missing user costs as much time as
+/// a wrong password.
+pub fn verify_password(stored: Option<&str>, password: &str) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("dummy password for timing"));
+    let (hash, real) = match stored {
+        Some(h) => (h, true),
+        None => (dummy.as_str(), false),
+    };
+    let ok = PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false);
+    ok && real
+}
+
+pub fn create(conn: &mut SqliteConnection, name: &str, role: Role, password: &str) -> QueryResult<Account> {
+    let hash = hash_password(password);
+    diesel::insert_into(accounts::table)
+        .values(NewAccount { name, role: role.as_str(), password_hash: &hash, created_at: now_unix() })
+        .returning(Account::as_returning())
+        .get_result(conn)
+}
+
+pub fn find_by_name(conn: &mut SqliteConnection, name: &str) -> QueryResult<Option<Account>> {
+    accounts::table.filter(accounts::name.eq(name)).select(Account::as_select()).first(conn).optional()
+}
+
+pub fn find_by_id(conn: &mut SqliteConnection, id: i64) -> QueryResult<Option<Account>> {
+    accounts::table.find(id).select(Account::as_select()).first(conn).optional()
+}
+
+pub fn list(conn: &mut SqliteConnection) -> QueryResult<Vec<Account>> {
+    accounts::table.order(accounts::name).select(Account::as_select()).load(conn)
+}
+
+/// Sets a new password; returns whether the account exists.
+pub fn set_password(conn: &mut SqliteConnection, name: &str, password: &str) -> QueryResult<bool> {
+    let hash = hash_password(password);
+    let n = diesel::update(accounts::table.filter(accounts::name.eq(name)))
+        .set(accounts::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

@@ -1,0 +1,46 @@
+//! The docs portal at `/docs/`: the static pages `build.rs` generated from
+//! the spec, embedded in the binary. Not part of the API, so not in the spec
+//! (the endpoint is unpublished) and not behind authentication.
+
+use dropshot::{Body, HttpError, Path, RequestContext};
+use http::{header, Response, StatusCode};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::Service;
+
+#[derive(Deserialize, JsonSchema)]
+pub struct DocsPath {
+    path: Vec<String>,
+}
+
+fn respond(
+    status: StatusCode,
+    headers: &[(header::HeaderName, &str)],
+    body: &'static str,
+) -> Result<Response<Body>, HttpError> {
+    let mut response = Response::builder().status(status);
+    for (name, value) in headers {
+        response = response.header(name, *value);
+    }
+    response.body(Body::from(body)).map_err(|e| HttpError::for_internal_error(e.to_string()))
+}
+
+/// `GET /docs/...`: a file of the portal; `/docs` itself redirects to
+/// `/docs/` so that the pages' relative links resolve.
+#[dropshot::endpoint { method = GET, path = "/docs/{path:.*}", unpublished = true }]
+pub async fn docs_file(rqctx: RequestContext<Service>, path: Path<DocsPath>) -> Result<Response<Body>, HttpError> {
+    let segments = path.into_inner().path;
+    if segments.is_empty() && !rqctx.request.uri().path().ends_with('/') {
+        return respond(StatusCode::PERMANENT_REDIRECT, &[(header::LOCATION, "/docs/")], "");
+    }
+    let wanted = if segments.is_empty() { "index.html".to_string() } else { segments.join("/") };
+    match hostadmin_api::docs::FILES.iter().find(|(p, _)| *p == wanted) {
+        Some((p, content)) => respond(
+            StatusCode::OK,
+            &[(header::CONTENT_TYPE, hostadmin_api::docs::content_type(p)), (header::CACHE_CONTROL, "no-cache")],
+            content,
+        ),
+        None => Err(HttpError::for_not_found(None, format!("no docs page {wanted}"))),
+    }
+}

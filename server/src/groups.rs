@@ -1,0 +1,301 @@
+//! Groups of people: rows, memberships, and the operations of the groups
+//! surface. A group's manager is always one of its members.
+
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use serde_json::Value;
+
+use crate::auth::Principal;
+use crate::db::DbResult;
+use crate::paging::like_pattern;
+use crate::people::{self, normalize_guid, summary, UserRow};
+use crate::schema::{group_members, groups, users};
+use hostadmin_api::types::{Group, GroupListEnvelope, GroupSummary};
+use hostadmin_api::wire::{Problem, Violation};
+use hostadmin_api::GroupListQuery;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = groups)]
+pub struct GroupRow {
+    pub id: i64,
+    pub guid: String,
+    pub name: String,
+    pub category: String,
+    pub parent: String,
+    pub description: String,
+    pub manager_id: Option<i64>,
+}
+
+fn find(conn: &mut SqliteConnection, guid: &str) -> DbResult<GroupRow> {
+    let guid = normalize_guid(guid);
+    groups::table
+        .filter(groups::guid.eq(&guid))
+        .select(GroupRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Problem::NotFound(format!("Group {guid}")).into())
+}
+
+fn manager_of(conn: &mut SqliteConnection, row: &GroupRow) -> QueryResult<Option<UserRow>> {
+    match row.manager_id {
+        Some(id) => users::table.find(id).select(UserRow::as_select()).first(conn).optional(),
+        None => Ok(None),
+    }
+}
+
+/// The group as the API shows it; `with_members: false` for a deleted group.
+fn view(conn: &mut SqliteConnection, row: GroupRow, with_members: bool) -> DbResult<Group> {
+    let manager = manager_of(conn, &row)?.as_ref().map(summary);
+    let members = if with_members {
+        group_members::table
+            .inner_join(users::table)
+            .filter(group_members::group_id.eq(row.id))
+            .order((users::display_name.asc(), users::id.asc()))
+            .select(UserRow::as_select())
+            .load(conn)?
+            .iter()
+            .map(summary)
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(Group {
+        id: row.guid,
+        name: row.name,
+        category: row.category,
+        parent: row.parent,
+        description: row.description,
+        manager,
+        members,
+    })
+}
+
+pub fn get(conn: &mut SqliteConnection, guid: &str) -> DbResult<Group> {
+    let row = find(conn, guid)?;
+    view(conn, row, true)
+}
+
+pub fn list(conn: &mut SqliteConnection, q: &GroupListQuery) -> DbResult<GroupListEnvelope> {
+    let filtered = || {
+        let mut query = groups::table.into_boxed();
+        if let Some(f) = &q.filter_value {
+            query = query.filter(groups::name.like(like_pattern(f)).escape('\\'));
+        }
+        query
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let query = filtered().select(GroupRow::as_select());
+    let query = if q.sort_order == "descending" {
+        query.order((groups::name.desc(), groups::id.desc()))
+    } else {
+        query.order((groups::name.asc(), groups::id.asc()))
+    };
+    let rows: Vec<GroupRow> = query.limit(q.count).offset(q.start_index).load(conn)?;
+    let mut response = Vec::with_capacity(rows.len());
+    for row in rows {
+        let manager = manager_of(conn, &row)?.as_ref().map(summary);
+        response.push(GroupSummary { id: row.guid, name: row.name, manager });
+    }
+    Ok(GroupListEnvelope {
+        status: 0,
+        status_code: 0,
+        count: response.len() as i64,
+        start_index: q.start_index,
+        total,
+        response,
+    })
+}
+
+/// Checks beyond the schema: every GUID in `members`, `groupManager` or
+/// `userid` names a person.
+pub fn check_people(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<Violation>> {
+    let mut out = Vec::new();
+    let mut check = |conn: &mut SqliteConnection, field: String, guid: &str| -> DbResult<()> {
+        let exists: i64 = users::table.filter(users::guid.eq(normalize_guid(guid))).count().get_result(conn)?;
+        if exists == 0 {
+            out.push(Violation::new(field, format!("{guid} is not a known user")));
+        }
+        Ok(())
+    };
+    for field in ["groupManager", "userid"] {
+        if let Some(guid) = body.get(field).and_then(Value::as_str) {
+            check(conn, field.to_string(), guid)?;
+        }
+    }
+    if let Some(members) = body.get("members").and_then(Value::as_array) {
+        for (i, m) in members.iter().enumerate() {
+            if let Some(guid) = m.as_str() {
+                check(conn, format!("members.{i}"), guid)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The ids of the people named by GUID; an unknown one is a field error.
+fn user_ids(conn: &mut SqliteConnection, field: &str, guids: &[String]) -> DbResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(guids.len());
+    let mut wrong = Vec::new();
+    for (i, guid) in guids.iter().enumerate() {
+        match users::table
+            .filter(users::guid.eq(normalize_guid(guid)))
+            .select(users::id)
+            .first::<i64>(conn)
+            .optional()?
+        {
+            Some(id) => ids.push(id),
+            None => wrong.push(Violation::new(format!("{field}.{i}"), format!("{guid} is not a known user"))),
+        }
+    }
+    if wrong.is_empty() {
+        Ok(ids)
+    } else {
+        Err(Problem::Invalid(wrong).into())
+    }
+}
+
+fn add_members(conn: &mut SqliteConnection, group_id: i64, ids: &[i64]) -> QueryResult<()> {
+    for id in ids {
+        diesel::insert_into(group_members::table)
+            .values((group_members::group_id.eq(group_id), group_members::user_id.eq(id)))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn set_manager(conn: &mut SqliteConnection, group_id: i64, manager: Option<i64>) -> QueryResult<()> {
+    diesel::update(groups::table.find(group_id)).set(groups::manager_id.eq(manager)).execute(conn)?;
+    if let Some(m) = manager {
+        add_members(conn, group_id, &[m])?;
+    }
+    Ok(())
+}
+
+fn manager_id(conn: &mut SqliteConnection, guid: Option<String>, field: &str) -> DbResult<Option<i64>> {
+    match guid {
+        Some(g) => Ok(Some(user_ids(conn, field, &[g])?[0])),
+        None => Ok(None),
+    }
+}
+
+pub fn create(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    name: String,
+    manager: Option<String>,
+    members: Vec<String>,
+) -> DbResult<Group> {
+    principal.require_admin()?;
+    let manager = manager_id(conn, manager, "groupManager")?;
+    let members = user_ids(conn, "members", &members)?;
+    let guid = people::new_guid()?;
+    let id: i64 = diesel::insert_into(groups::table)
+        .values((groups::guid.eq(&guid), groups::name.eq(name)))
+        .returning(groups::id)
+        .get_result(conn)?;
+    add_members(conn, id, &members)?;
+    set_manager(conn, id, manager)?;
+    get(conn, &guid)
+}
+
+/// The seed's update: a missing name stays; members not listed leave; the
+/// manager (new, or the current one) is a member.
+pub fn update(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    guid: &str,
+    name: Option<String>,
+    manager: Option<String>,
+    members: Vec<String>,
+) -> DbResult<Group> {
+    principal.require_admin()?;
+    let row = find(conn, guid)?;
+    let new_manager = manager_id(conn, manager, "groupManager")?;
+    let members = user_ids(conn, "members", &members)?;
+    if let Some(name) = name {
+        diesel::update(groups::table.find(row.id)).set(groups::name.eq(name)).execute(conn)?;
+    }
+    diesel::delete(group_members::table.filter(group_members::group_id.eq(row.id))).execute(conn)?;
+    add_members(conn, row.id, &members)?;
+    set_manager(conn, row.id, new_manager.or(row.manager_id))?;
+    get(conn, &row.guid)
+}
+
+pub fn delete(conn: &mut SqliteConnection, principal: &Principal, guid: &str) -> DbResult<Group> {
+    principal.require_admin()?;
+    let row = find(conn, guid)?;
+    diesel::delete(groups::table.find(row.id)).execute(conn)?;
+    view(conn, row, false)
+}
+
+/// How a members operation changes the group.
+#[derive(Clone, Copy, Debug)]
+pub enum MembersChange {
+    Replace,
+    Add,
+    Remove,
+}
+
+pub fn change_members(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    guid: &str,
+    change: MembersChange,
+    members: Vec<String>,
+) -> DbResult<Group> {
+    principal.require_admin()?;
+    let row = find(conn, guid)?;
+    let ids = user_ids(conn, "members", &members)?;
+    match change {
+        MembersChange::Replace => {
+            diesel::delete(group_members::table.filter(group_members::group_id.eq(row.id))).execute(conn)?;
+            add_members(conn, row.id, &ids)?;
+        }
+        MembersChange::Add => add_members(conn, row.id, &ids)?,
+        MembersChange::Remove => {
+            diesel::delete(
+                group_members::table
+                    .filter(group_members::group_id.eq(row.id))
+                    .filter(group_members::user_id.eq_any(&ids)),
+            )
+            .execute(conn)?;
+        }
+    }
+    // The manager stays a member whatever the change.
+    set_manager(conn, row.id, row.manager_id)?;
+    get(conn, &row.guid)
+}
+
+/// Moves every member of `from` (but its manager) into `to`; answers `to`.
+pub fn move_members(conn: &mut SqliteConnection, principal: &Principal, from: &str, to: &str) -> DbResult<Group> {
+    principal.require_admin()?;
+    let from = find(conn, from)?;
+    let to = find(conn, to)?;
+    let moving: Vec<i64> = group_members::table
+        .filter(group_members::group_id.eq(from.id))
+        .select(group_members::user_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .filter(|id| Some(*id) != from.manager_id)
+        .collect();
+    add_members(conn, to.id, &moving)?;
+    diesel::delete(
+        group_members::table.filter(group_members::group_id.eq(from.id)).filter(group_members::user_id.eq_any(&moving)),
+    )
+    .execute(conn)?;
+    get(conn, &to.guid)
+}
+
+pub fn set_group_manager(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    guid: &str,
+    user: String,
+) -> DbResult<Group> {
+    principal.require_admin()?;
+    let row = find(conn, guid)?;
+    let manager = manager_id(conn, Some(user), "userid")?;
+    set_manager(conn, row.id, manager)?;
+    get(conn, &row.guid)
+}

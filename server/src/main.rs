@@ -1,0 +1,282 @@
+//! `hostadmin`: serve the API, and manage administrator accounts.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use diesel::prelude::*;
+use hostadmin_server::accounts::{self, Role};
+use hostadmin_server::db::{self, DbOptions};
+use hostadmin_server::settings::{Effective, ServeArgs};
+use hostadmin_server::tokens::{self, Owner};
+
+#[derive(Parser)]
+#[command(name = "hostadmin", version, about = "Administers a mail and hosting platform over HTTP")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DatabaseArg {
+    /// The SQLite database file (created if missing).
+    #[arg(long, env = "HOSTADMIN_DATABASE", default_value = "./hostadmin.sqlite3")]
+    database: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service.
+    Serve(ServeArgs),
+    /// Check a configuration: print the settings in force (flags, then
+    /// environment, then `--config` file, then defaults), secrets masked.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Manage administrator accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent copy of the database while it is in use.
+    Backup {
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Replace the database with a backup, after checking the backup's
+    /// integrity. Refuses while `hostadmin serve` runs on the database.
+    Restore {
+        /// The backup to restore.
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Manage API tokens (`X-Api-Token`) of the managers surface.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate the configuration and print it.
+    Check(ServeArgs),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (the only time it is shown): a platform
+    /// token of an administrator account, or a manager's own token.
+    Create {
+        /// The administrator account the token acts as.
+        #[arg(long, conflicts_with = "manager", required_unless_present = "manager")]
+        user: Option<String>,
+        /// The manager (MN and 8 digits) the token is scoped to.
+        #[arg(long)]
+        manager: Option<String>,
+        /// A label to recognise the token by in `token list`.
+        #[arg(long, default_value = "")]
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Revoke a token by its id (as `token list` shows it).
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; reads its password (one line) from standard input.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Read the password from standard input (required: passwords are
+        /// never taken on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List accounts and their roles.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Set an account's password, read (one line) from standard input.
+    Passwd {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    anyhow::ensure!(!password.is_empty(), "no password on standard input");
+    Ok(password)
+}
+
+fn open(db: &DatabaseArg) -> anyhow::Result<db::Pool> {
+    db::open(&db.database, &DbOptions { max_connections: 1, ..Default::default() })
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Config { command: ConfigCommand::Check(args) } => {
+            print!("{}", args.resolve()?.describe());
+            Ok(())
+        }
+        Command::Serve(args) => {
+            let Effective { config, shutdown_grace } = args.resolve()?;
+            let shutdown_grace = shutdown_grace.as_secs();
+            let _lock = hostadmin_server::backup::ServeLock::acquire(&config.database)?;
+            let server = hostadmin_server::start(&config)?;
+            let scheme = if server.using_tls() { "https" } else { "http" };
+            eprintln!("hostadmin listening on {scheme}://{}", server.local_addr());
+            let stopped = server.wait_for_shutdown();
+            tokio::select! {
+                result = stopped => result.map_err(|e| anyhow::anyhow!(e)),
+                signal = termination() => {
+                    eprintln!("hostadmin: {signal}: no new connections; finishing requests in flight");
+                    // Closing stops accepting and waits for the handlers in
+                    // flight; dropping the service then closes the database.
+                    match tokio::time::timeout(Duration::from_secs(shutdown_grace), server.close()).await {
+                        Ok(result) => {
+                            result.map_err(|e| anyhow::anyhow!(e))?;
+                            eprintln!("hostadmin: stopped");
+                            Ok(())
+                        }
+                        Err(_) => anyhow::bail!("requests still in flight after the {shutdown_grace} s grace period"),
+                    }
+                }
+            }
+        }
+        Command::Backup { to, db } => {
+            hostadmin_server::backup::backup(&db.database, &to)?;
+            println!("backed up {} to {}", db.database.display(), to.display());
+            Ok(())
+        }
+        Command::Restore { from, db } => {
+            hostadmin_server::backup::restore(&from, &db.database)?;
+            println!("restored {} from {}", db.database.display(), from.display());
+            Ok(())
+        }
+        Command::Token { command } => match command {
+            TokenCommand::Create { user, manager, name, db } => {
+                let pool = open(&db)?;
+                let mut conn = pool.get()?;
+                let owner = match (user, manager) {
+                    (Some(user), _) => Owner::Account(
+                        accounts::find_by_name(&mut conn, &user)?
+                            .ok_or_else(|| anyhow::anyhow!("no account {user:?}"))?
+                            .id,
+                    ),
+                    (_, Some(code)) => {
+                        use hostadmin_server::schema::managers;
+                        let id: Option<i64> = managers::table
+                            .filter(managers::code.eq(&code))
+                            .select(managers::id)
+                            .first(&mut conn)
+                            .optional()?;
+                        Owner::Manager(id.ok_or_else(|| anyhow::anyhow!("no manager {code:?}"))?)
+                    }
+                    (None, None) => anyhow::bail!("--user or --manager is required"),
+                };
+                println!("{}", tokens::create(&mut conn, owner, &name)?);
+                Ok(())
+            }
+            TokenCommand::List { db } => {
+                let pool = open(&db)?;
+                let mut conn = pool.get()?;
+                for (id, label, owner, created) in tokens::list(&mut conn)? {
+                    println!("{id}\t{owner}\t{label}\t{created}");
+                }
+                Ok(())
+            }
+            TokenCommand::Revoke { id, db } => {
+                let pool = open(&db)?;
+                let mut conn = pool.get()?;
+                if !tokens::revoke(&mut conn, id)? {
+                    anyhow::bail!("no token {id}");
+                }
+                println!("token {id} revoked");
+                Ok(())
+            }
+        },
+        Command::User { command } => match command {
+            UserCommand::Add { name, role, db, .. } => {
+                let password = read_password()?;
+                let pool = open(&db)?;
+                let mut conn = pool.get()?;
+                if accounts::find_by_name(&mut conn, &name)?.is_some() {
+                    anyhow::bail!("account {name:?} already exists");
+                }
+                accounts::create(&mut conn, &name, role, &password)?;
+                println!("created {} account {name}", role.as_str());
+                Ok(())
+            }
+            UserCommand::List { db } => {
+                let pool = open(&db)?;
+                let mut conn = pool.get()?;
+                for account in accounts::list(&mut conn)? {
+                    println!("{}\t{}", account.name, account.role);
+                }
+                Ok(())
+            }
+            UserCommand::Passwd { name, db, .. } => {
+                let password = read_password()?;
+                let pool = open(&db)?;
+                let mut conn = pool.get()?;
+                if !accounts::set_password(&mut conn, &name, &password)? {
+                    anyhow::bail!("no account {name:?}");
+                }
+                println!("password of {name} changed");
+                Ok(())
+            }
+        },
+    }
+}
+
+/// Resolves on the first SIGTERM or SIGINT, naming it.
+async fn termination() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("a SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("a SIGINT handler");
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hostadmin: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! `hostadmin serve`'s settings: one optional TOML file (`--config`), every
+//! key of which is also an environment variable and a flag.
+//!
+//! Precedence, highest first: flag, environment variable, file, default.
+//! Unknown keys and bad values are errors at start, never ignored.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+
+use crate::Config;
+
+/// The settings as flags (each also read from its environment variable).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ServeArgs {
+    /// A TOML file with any of the settings below (same names, with `_`).
+    #[arg(long, env = "HOSTADMIN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "HOSTADMIN_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// The SQLite database file, created if missing [default: ./hostadmin.sqlite3].
+    #[arg(long, env = "HOSTADMIN_DATABASE")]
+    pub database: Option<PathBuf>,
+    /// The JWT signing key, base64 (at least 32 bytes) [default: generated
+    /// once and kept in the database]. Prefer the environment variable.
+    #[arg(long, env = "HOSTADMIN_JWT_KEY", hide_env_values = true)]
+    pub jwt_key: Option<String>,
+    /// How long a login session lasts, in seconds [default: 28800].
+    #[arg(long, env = "HOSTADMIN_SESSION_TTL")]
+    pub session_ttl: Option<u64>,
+    /// How long a statement waits for a database lock, in milliseconds,
+    /// before the request fails with 503 [default: 5000].
+    #[arg(long, env = "HOSTADMIN_BUSY_TIMEOUT_MS")]
+    pub busy_timeout_ms: Option<u64>,
+    /// Log level: trace, debug, info, warn, error, critical [default: info].
+    #[arg(long, env = "HOSTADMIN_LOG_LEVEL")]
+    pub log_level: Option<String>,
+    /// Log format: human or json [default: human].
+    #[arg(long, env = "HOSTADMIN_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// Count requests and serve them at `GET /metrics` (Prometheus text) [default: false].
+    #[arg(long, env = "HOSTADMIN_METRICS", num_args = 0..=1, default_missing_value = "true")]
+    pub metrics: Option<bool>,
+    /// Serve HTTPS: the PEM certificate chain (leaf first).
+    #[arg(long, env = "HOSTADMIN_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// Serve HTTPS: the PEM (PKCS #8) private key.
+    #[arg(long, env = "HOSTADMIN_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// On SIGTERM or SIGINT, how long in-flight requests may take to finish,
+    /// in seconds, before the process exits anyway [default: 30].
+    #[arg(long, env = "HOSTADMIN_SHUTDOWN_GRACE")]
+    pub shutdown_grace: Option<u64>,
+}
+
+/// The file: the same settings, every one optional, nothing else allowed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<SocketAddr>,
+    database: Option<PathBuf>,
+    jwt_key: Option<String>,
+    session_ttl: Option<u64>,
+    busy_timeout_ms: Option<u64>,
+    log_level: Option<String>,
+    log_format: Option<String>,
+    metrics: Option<bool>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    shutdown_grace: Option<u64>,
+}
+
+/// The settings in force, after precedence.
+#[derive(Clone, Debug)]
+pub struct Effective {
+    pub config: Config,
+    pub shutdown_grace: Duration,
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{} is not a valid configuration", path.display()))
+}
+
+impl ServeArgs {
+    /// Resolves flags, environment, file and defaults into the settings in
+    /// force, checking every value.
+    pub fn resolve(&self) -> anyhow::Result<Effective> {
+        let file = match &self.config {
+            Some(path) => read_file(path)?,
+            None => FileSettings::default(),
+        };
+        let bind = self.bind.or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("a valid address"));
+        let database = self.database.clone().or(file.database).unwrap_or_else(|| PathBuf::from("./hostadmin.sqlite3"));
+        let mut config = Config::new(bind, database);
+        config.jwt_key = self.jwt_key.clone().or(file.jwt_key);
+        if let Some(key) = &config.jwt_key {
+            crate::auth::SigningKey::from_config(key).context("jwt_key")?;
+        }
+        let session_ttl = self.session_ttl.or(file.session_ttl).unwrap_or(8 * 3600);
+        if session_ttl == 0 {
+            bail!("session_ttl must be at least 1 second");
+        }
+        config.session_ttl = Duration::from_secs(session_ttl);
+        config.db.busy_timeout = Duration::from_millis(self.busy_timeout_ms.or(file.busy_timeout_ms).unwrap_or(5000));
+        let level = self.log_level.clone().or(file.log_level).unwrap_or_else(|| "info".into());
+        config.log_level = serde_json::from_value(serde_json::Value::String(level.clone())).map_err(|_| {
+            anyhow::anyhow!("log_level: unknown level {level:?} (trace, debug, info, warn, error, critical)")
+        })?;
+        config.log_json = match self.log_format.clone().or(file.log_format).as_deref() {
+            None | Some("human") => false,
+            Some("json") => true,
+            Some(other) => bail!("log_format: unknown format {other:?} (human or json)"),
+        };
+        config.metrics = self.metrics.or(file.metrics).unwrap_or(false);
+        config.tls = match (self.tls_cert.clone().or(file.tls_cert), self.tls_key.clone().or(file.tls_key)) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => bail!("tls_cert and tls_key go together"),
+        };
+        let shutdown_grace = Duration::from_secs(self.shutdown_grace.or(file.shutdown_grace).unwrap_or(30));
+        Ok(Effective { config, shutdown_grace })
+    }
+}
+
+impl Effective {
+    /// The settings in force as TOML, secrets masked.
+    pub fn describe(&self) -> String {
+        let c = &self.config;
+        let mut out = String::new();
+        out.push_str(&format!("bind = \"{}\"\n", c.bind));
+        out.push_str(&format!("database = {:?}\n", c.database.display().to_string()));
+        out.push_str(match &c.jwt_key {
+            Some(_) => "jwt_key = \"***\"\n",
+            None => "# jwt_key: generated once and kept in the database\n",
+        });
+        out.push_str(&format!("session_ttl = {}\n", c.session_ttl.as_secs()));
+        out.push_str(&format!("busy_timeout_ms = {}\n", c.db.busy_timeout.as_millis()));
+        let level =
+            serde_json::to_value(&c.log_level).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        out.push_str(&format!("log_level = \"{level}\"\n"));
+        out.push_str(&format!("log_format = \"{}\"\n", if c.log_json { "json" } else { "human" }));
+        out.push_str(&format!("metrics = {}\n", c.metrics));
+        if let Some((cert, key)) = &c.tls {
+            out.push_str(&format!(
+                "tls_cert = {:?}\ntls_key = {:?}\n",
+                cert.display().to_string(),
+                key.display().to_string()
+            ));
+        }
+        out.push_str(&format!("shutdown_grace = {}\n", self.shutdown_grace.as_secs()));
+        out
+    }
+}

@@ -1,0 +1,148 @@
+//! The `hostadmin` binary's account commands, run as a user would run them.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn hostadmin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hostadmin"))
+        .args(args)
+        .env_remove("HOSTADMIN_DATABASE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn user_add_list_passwd_and_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let db = db.to_str().unwrap();
+
+    let out =
+        hostadmin(&["user", "add", "root", "--role", "admin", "--password-stdin", "--database", db], "first-pass-1\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = hostadmin(
+        &["user", "add", "viewer", "--role", "readonly", "--password-stdin", "--database", db],
+        "viewer-pass-1\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = hostadmin(&["user", "list", "--database", db], "");
+    assert_eq!(text(&out.stdout), "root\tadmin\nviewer\treadonly\n");
+
+    // Passwords are stored as argon2id hashes, never in clear.
+    let conn_text = std::fs::read(db).unwrap();
+    assert!(!conn_text.windows(12).any(|w| w == b"first-pass-1"), "the clear password is not in the file");
+
+    let out = hostadmin(&["user", "passwd", "root", "--password-stdin", "--database", db], "second-pass-2\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The service sees the same accounts: the new password logs in, the old does not.
+    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), db.into());
+    config.log_level = dropshot::ConfigLoggingLevel::Warn;
+    let server = hostadmin_server::start(&config).unwrap();
+    let url = format!("http://{}/api/v1/login", server.local_addr());
+    let http = reqwest::Client::new();
+    let old = http.post(&url).form(&[("user", "root"), ("pass", "first-pass-1")]).send().await.unwrap();
+    assert_eq!(old.status().as_u16(), 401);
+    let new = http.post(&url).form(&[("user", "root"), ("pass", "second-pass-2")]).send().await.unwrap();
+    assert_eq!(new.status().as_u16(), 200);
+    let cookie = new.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with("grommunioAuthJwt=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+}
+
+#[test]
+fn user_commands_fail_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let db = db.to_str().unwrap();
+
+    let out = hostadmin(&["user", "add", "a", "--role", "admin", "--password-stdin", "--database", db], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no password on standard input"), "{}", text(&out.stderr));
+
+    let out =
+        hostadmin(&["user", "add", "a", "--role", "admin", "--password-stdin", "--database", db], "pass-word-1\n");
+    assert!(out.status.success());
+    let out =
+        hostadmin(&["user", "add", "a", "--role", "readonly", "--password-stdin", "--database", db], "pass-word-2\n");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("already exists"), "{}", text(&out.stderr));
+
+    let out = hostadmin(&["user", "add", "b", "--role", "superuser", "--password-stdin", "--database", db], "x\n");
+    assert!(!out.status.success(), "an unknown role is refused");
+
+    let out = hostadmin(&["user", "add", "b", "--role", "admin", "--database", db], "x\n");
+    assert!(!out.status.success(), "the password is only ever read from stdin");
+
+    let out = hostadmin(&["user", "passwd", "ghost", "--password-stdin", "--database", db], "pass-word-3\n");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no account"), "{}", text(&out.stderr));
+
+    let out = hostadmin(&["serve", "--bind", "not-an-address", "--database", db], "");
+    assert!(!out.status.success(), "a bad bind address is a clear error");
+}
+
+#[tokio::test]
+async fn token_create_list_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let db = db.to_str().unwrap();
+    let out =
+        hostadmin(&["user", "add", "root", "--role", "admin", "--password-stdin", "--database", db], "first-pass-1\n");
+    assert!(out.status.success());
+
+    let out = hostadmin(&["token", "create", "--user", "root", "--name", "deploy", "--database", db], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_string();
+    assert!(token.starts_with("hat_"), "{token}");
+    let stored = std::fs::read(db).unwrap();
+    let secret = token.splitn(3, '_').nth(2).unwrap();
+    assert_eq!(secret.len(), 43, "32 random bytes, base64url");
+    assert!(!stored.windows(secret.len()).any(|w| w == secret.as_bytes()), "only a hash of the token is stored");
+
+    let out = hostadmin(&["token", "list", "--database", db], "");
+    let listing = text(&out.stdout);
+    assert!(listing.starts_with("1\tuser root\tdeploy\t"), "{listing}");
+    assert!(!listing.contains(secret), "list never shows secrets");
+
+    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), db.into());
+    config.log_level = dropshot::ConfigLoggingLevel::Warn;
+    let server = hostadmin_server::start(&config).unwrap();
+    let url = format!("http://{}/api/managers", server.local_addr());
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(&url).header("X-Api-Token", &token).send().await.unwrap().status().as_u16(), 200);
+
+    let out = hostadmin(&["token", "revoke", "1", "--database", db], "");
+    assert!(out.status.success());
+    assert_eq!(
+        http.get(&url).header("X-Api-Token", &token).send().await.unwrap().status().as_u16(),
+        401,
+        "revoked at once"
+    );
+
+    for (args, why) in [
+        (vec!["token", "revoke", "1"], "no token 1"),
+        (vec!["token", "create", "--user", "ghost"], "no account"),
+        (vec!["token", "create", "--manager", "MN00000000"], "no manager"),
+    ] {
+        let mut args = args;
+        args.extend(["--database", db]);
+        let out = hostadmin(&args, "");
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains(why), "{why}: {}", text(&out.stderr));
+    }
+    let out = hostadmin(&["token", "create", "--database", db], "");
+    assert!(!out.status.success(), "an owner is required");
+}

@@ -1,0 +1,252 @@
+//! A real hostadmin on `127.0.0.1:0` over a fresh SQLite file, per test.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use base64::Engine;
+use diesel::prelude::*;
+use hmac::Mac;
+use hostadmin_client::types::LoginResult;
+use hostadmin_server::accounts::{self, Role};
+use hostadmin_server::{Config, Service};
+
+/// The JWT key the test servers are configured with, so that tests can
+/// forge tokens (expired, tampered) the way an attacker with the key would.
+pub const JWT_KEY_B64: &str = "dGVzdCBrZXkgZm9yIGhvc3RhZG1pbiB0ZXN0cyBvbmx5IQ==";
+pub const ADMIN: (&str, &str) = ("admin", "admin-pass-1");
+pub const READER: (&str, &str) = ("reader", "reader-pass-1");
+
+pub struct TestServer {
+    pub server: dropshot::HttpServer<Service>,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().join("hostadmin.sqlite3"));
+        config.jwt_key = Some(JWT_KEY_B64.into());
+        config.db.busy_timeout = Duration::from_millis(300);
+        config.log_level = dropshot::ConfigLoggingLevel::Warn;
+        adjust(&mut config);
+        let server = hostadmin_server::start(&config).unwrap();
+        {
+            let mut conn = server.app_private().pool.get().unwrap();
+            accounts::create(&mut conn, ADMIN.0, Role::Admin, ADMIN.1).unwrap();
+            accounts::create(&mut conn, READER.0, Role::Readonly, READER.1).unwrap();
+        }
+        let url = format!("http://{}", server.local_addr());
+        TestServer { server, url, dir }
+    }
+
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("hostadmin.sqlite3")
+    }
+
+    /// A separate connection to the same database file.
+    pub fn db(&self) -> diesel::SqliteConnection {
+        diesel::SqliteConnection::establish(self.db_path().to_str().unwrap()).unwrap()
+    }
+
+    pub fn client(&self) -> hostadmin_client::Client {
+        hostadmin_client::Client::new(&self.url)
+    }
+
+    pub async fn login(&self, (user, pass): (&str, &str)) -> LoginResult {
+        self.client()
+            .login()
+            .body(hostadmin_client::types::LoginForm { user: user.try_into().unwrap(), pass: pass.try_into().unwrap() })
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
+    /// A generated client carrying an admin (or `who`) session.
+    pub async fn session(&self, who: (&str, &str)) -> hostadmin_client::Client {
+        hostadmin_client::session_client(&self.url, &self.login(who).await).unwrap()
+    }
+
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    /// Places a domain with `users` users on server `server_id`, directly in
+    /// the database (the domain and people APIs come later).
+    pub fn place_domain(&self, server_id: i64, name: &str, users: usize) {
+        let mut conn = self.db();
+        diesel::sql_query("PRAGMA foreign_keys = ON").execute(&mut conn).unwrap();
+        diesel::sql_query(
+            "INSERT INTO domains (code, name, server_id) VALUES ('DD' || abs(random() % 100000000), ?, ?)",
+        )
+        .bind::<diesel::sql_types::Text, _>(name)
+        .bind::<diesel::sql_types::BigInt, _>(server_id)
+        .execute(&mut conn)
+        .unwrap();
+        for i in 0..users {
+            diesel::sql_query("INSERT INTO users (guid, username, domain_id) SELECT lower(hex(randomblob(16))), ?, id FROM domains WHERE name = ?")
+                .bind::<diesel::sql_types::Text, _>(format!("user{i}@{name}"))
+                .bind::<diesel::sql_types::Text, _>(name)
+                .execute(&mut conn)
+                .unwrap();
+        }
+    }
+}
+
+impl TestServer {
+    /// A new API token for the account `name` (a platform token).
+    pub fn account_token(&self, name: &str) -> String {
+        let mut conn = self.server.app_private().pool.get().unwrap();
+        let id = accounts::find_by_name(&mut conn, name).unwrap().unwrap().id;
+        hostadmin_server::tokens::create(&mut conn, hostadmin_server::tokens::Owner::Account(id), "test").unwrap()
+    }
+
+    /// A new API token scoped to the manager `code`.
+    pub fn manager_token(&self, code: &str) -> String {
+        use hostadmin_server::schema::managers;
+        let mut conn = self.server.app_private().pool.get().unwrap();
+        let id: i64 = managers::table.filter(managers::code.eq(code)).select(managers::id).first(&mut conn).unwrap();
+        hostadmin_server::tokens::create(&mut conn, hostadmin_server::tokens::Owner::Manager(id), "test").unwrap()
+    }
+
+    /// `POST /api/v1/system/servers` of `{hostname: name, extname: name}`
+    /// with `session`, answered raw.
+    pub async fn post_server(&self, session: &LoginResult, name: &str) -> reqwest::Response {
+        let rb = self
+            .http()
+            .post(format!("{}/api/v1/system/servers", self.url))
+            .json(&serde_json::json!({"hostname": name, "extname": name}));
+        with_session(rb, session, true).send().await.unwrap()
+    }
+
+    /// A request to the managers surface with `token`.
+    pub fn api(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.http().request(method, format!("{}{path}", self.url)).header("X-Api-Token", token)
+    }
+
+    /// Registers a system server (through the system surface) and returns its ID.
+    pub async fn add_server(&self, hostname: &str) -> i64 {
+        let client = self.session(ADMIN).await;
+        client
+            .server_create()
+            .body(hostadmin_client::types::ServerCreate {
+                hostname: hostname.try_into().unwrap(),
+                extname: format!("{hostname}.example").as_str().try_into().unwrap(),
+                id: None,
+                users: None,
+                domains: None,
+            })
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .id
+    }
+}
+
+/// A raw request with a session cookie and (optionally) a CSRF header.
+pub fn with_session(rb: reqwest::RequestBuilder, session: &LoginResult, csrf: bool) -> reqwest::RequestBuilder {
+    let rb = rb.header("Cookie", format!("grommunioAuthJwt={}", session.grommunio_auth_jwt));
+    if csrf {
+        rb.header("X-Csrf-Token", &session.csrf)
+    } else {
+        rb
+    }
+}
+
+/// Signs `header`.`claims` with `key` as HS256, independently of the server's code.
+pub fn sign_jwt(key: &[u8], header: &serde_json::Value, claims: &serde_json::Value) -> String {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let input = format!(
+        "{}.{}",
+        b64.encode(serde_json::to_vec(header).unwrap()),
+        b64.encode(serde_json::to_vec(claims).unwrap())
+    );
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+    mac.update(input.as_bytes());
+    format!("{input}.{}", b64.encode(mac.finalize().into_bytes()))
+}
+
+pub fn test_key() -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.decode(JWT_KEY_B64).unwrap()
+}
+
+pub fn now() -> i64 {
+    accounts::now_unix()
+}
+
+/// Status and JSON body of a response.
+pub async fn status_json(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, body)
+}
+
+// --- the real binary, for tests of the process itself -----------------
+
+/// The server binary: the release build `cargo xtask test` made (it passes
+/// its path), or else this test build's own.
+pub fn server_binary() -> String {
+    std::env::var("HOSTADMIN_TEST_SERVER_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hostadmin").to_string())
+}
+
+/// The `hostadmin` binary serving `db` on a loopback port; stderr to `log`.
+pub fn spawn_server(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, String) {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let mut child = Command::new(server_binary())
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", db, "--jwt-key", JWT_KEY_B64])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut log = log;
+        let mut sent = false;
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = writeln!(log, "{line}");
+            if !sent {
+                if let Some(addr) = line.split("listening on http://").nth(1) {
+                    let _ = tx.send(addr.trim().to_string());
+                    sent = true;
+                }
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("the server starts");
+    (child, format!("http://{addr}"))
+}
+
+pub fn add_admin(db: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hostadmin"))
+        .args(["user", "add", ADMIN.0, "--role", "admin", "--password-stdin", "--database", db])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{}\n", ADMIN.1).as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+pub async fn login(http: &reqwest::Client, url: &str) -> hostadmin_client::types::LoginResult {
+    http.post(format!("{url}/api/v1/login"))
+        .form(&[("user", ADMIN.0), ("pass", ADMIN.1)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

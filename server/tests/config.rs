@@ -1,0 +1,114 @@
+//! `hostadmin serve`'s configuration: a TOML file, environment variables
+//! and flags, in that order of increasing precedence; errors at start.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{add_admin, spawn_server};
+
+fn hostadmin(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hostadmin"));
+    cmd.args(args);
+    for var in [
+        "HOSTADMIN_BIND",
+        "HOSTADMIN_DATABASE",
+        "HOSTADMIN_JWT_KEY",
+        "HOSTADMIN_SESSION_TTL",
+        "HOSTADMIN_CONFIG",
+        "HOSTADMIN_METRICS",
+        "HOSTADMIN_LOG_FORMAT",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn flags_beat_environment_beat_file_beat_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostadmin.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "bind = \"127.0.0.1:9001\"\nsession_ttl = 100\nbusy_timeout_ms = 700\nlog_format = \"json\"\njwt_key = \"{}\"\n",
+            common::JWT_KEY_B64
+        ),
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = hostadmin(
+        &["config", "check", "--config", path, "--busy-timeout-ms", "900"],
+        &[("HOSTADMIN_SESSION_TTL", "200"), ("HOSTADMIN_BUSY_TIMEOUT_MS", "800")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("bind = \"127.0.0.1:9001\""), "from the file: {shown}");
+    assert!(shown.contains("session_ttl = 200"), "the environment beats the file: {shown}");
+    assert!(shown.contains("busy_timeout_ms = 900"), "a flag beats both: {shown}");
+    assert!(shown.contains("log_format = \"json\""));
+    assert!(shown.contains("database = \"./hostadmin.sqlite3\""), "a default: {shown}");
+    assert!(shown.contains("jwt_key = \"***\"") && !shown.contains(common::JWT_KEY_B64), "secrets are masked: {shown}");
+    // What check prints is itself a valid configuration file.
+    std::fs::write(dir.path().join("echo.toml"), shown.replace("jwt_key = \"***\"\n", "")).unwrap();
+    let out = hostadmin(&["config", "check", "--config", dir.path().join("echo.toml").to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn unknown_keys_and_bad_values_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (content, needle) in [
+        ("bnid = \"127.0.0.1:1\"\n", "bnid"),
+        ("log_level = \"loud\"\n", "log_level"),
+        ("log_format = \"xml\"\n", "log_format"),
+        ("tls_cert = \"/x.pem\"\n", "tls_cert and tls_key"),
+        ("jwt_key = \"c2hvcnQ=\"\n", "jwt_key"),
+        ("session_ttl = 0\n", "session_ttl"),
+        ("bind = 42\n", "bind"),
+        ("not toml at all [", "not a valid configuration"),
+    ] {
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, content).unwrap();
+        let out = hostadmin(&["config", "check", "--config", file.to_str().unwrap()], &[]);
+        assert!(!out.status.success(), "{content:?} is refused");
+        let err = text(&out.stderr);
+        assert!(err.contains(needle), "{content:?}: the error names {needle:?}: {err}");
+    }
+    let out = hostadmin(&["config", "check", "--config", "/no/such/file.toml"], &[]);
+    assert!(!out.status.success() && text(&out.stderr).contains("cannot read"));
+}
+
+#[tokio::test]
+async fn serve_reads_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3").to_str().unwrap().to_string();
+    add_admin(&db);
+    let file = dir.path().join("hostadmin.toml");
+    std::fs::write(&file, "metrics = true\nlog_format = \"json\"\n").unwrap();
+    let log = dir.path().join("server.log");
+    let (mut child, url) = spawn_server(&db, &log, &["--config", file.to_str().unwrap()]);
+    let metrics = reqwest::get(format!("{url}/metrics")).await.unwrap();
+    assert_eq!(metrics.status().as_u16(), 200, "metrics on, from the file");
+    // The logger writes from a thread of its own: wait (bounded) for its lines.
+    let json_lines = || -> Vec<String> {
+        std::fs::read_to_string(&log).unwrap().lines().filter(|l| l.starts_with('{')).map(String::from).collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while json_lines().len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let lines = json_lines();
+    assert!(lines.len() >= 2, "JSON log lines: {lines:?}");
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert!(v.get("msg").is_some(), "{line}");
+    }
+}

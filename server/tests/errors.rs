@@ -1,0 +1,391 @@
+//! Every documented error of the system surface, over raw HTTP, with the
+//! body in the documented shape and nothing changed by the failed request.
+
+mod common;
+
+use common::{now, sign_jwt, status_json, test_key, with_session, TestServer, ADMIN, READER};
+use diesel::connection::SimpleConnection;
+use serde_json::{json, Value};
+
+async fn create(t: &TestServer, session: &hostadmin_client::types::LoginResult, body: Value) -> (u16, Value) {
+    let rb = t.http().post(format!("{}/api/v1/system/servers", t.url)).json(&body);
+    status_json(with_session(rb, session, true).send().await.unwrap()).await
+}
+
+async fn count(t: &TestServer) -> i64 {
+    let client = t.session(ADMIN).await;
+    client.server_list().send().await.unwrap().into_inner().count
+}
+
+fn assert_access_denied(status: u16, body: &Value, why: &str) {
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["message"], "Access denied");
+    assert_eq!(body["error"], why, "{body}");
+}
+
+#[tokio::test]
+async fn unauthenticated_requests_get_401() {
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    let servers = format!("{}/api/v1/system/servers", t.url);
+    let body = json!({"hostname": "h", "extname": "e"});
+
+    let (s, b) = status_json(t.http().get(&servers).send().await.unwrap()).await;
+    assert_access_denied(s, &b, "No authentication token");
+
+    let no_csrf = with_session(t.http().post(&servers).json(&body), &session, false);
+    let (s, b) = status_json(no_csrf.send().await.unwrap()).await;
+    assert_access_denied(s, &b, "Missing CSRF token");
+
+    let wrong_csrf = with_session(t.http().post(&servers).json(&body), &session, false).header("X-Csrf-Token", "x");
+    let (s, b) = status_json(wrong_csrf.send().await.unwrap()).await;
+    assert_access_denied(s, &b, "Invalid CSRF token");
+
+    // Another session's CSRF token does not fit this session.
+    let other = t.login(ADMIN).await;
+    let crossed = t
+        .http()
+        .post(&servers)
+        .json(&body)
+        .header("Cookie", format!("grommunioAuthJwt={}", session.grommunio_auth_jwt))
+        .header("X-Csrf-Token", if other.csrf != session.csrf { &other.csrf } else { "mismatch" });
+    let (s, b) = status_json(crossed.send().await.unwrap()).await;
+    assert_access_denied(s, &b, "Invalid CSRF token");
+
+    // 401 comes before 400: a bad body without credentials is a 401.
+    let (s, _) = status_json(t.http().post(&servers).body("{not json").send().await.unwrap()).await;
+    assert_eq!(s, 401);
+    assert_eq!(count(&t).await, 0, "nothing was created");
+}
+
+#[tokio::test]
+async fn forged_expired_and_foreign_tokens_are_refused() {
+    let t = TestServer::start().await;
+    let servers = format!("{}/api/v1/system/servers", t.url);
+    let hs256 = json!({"alg": "HS256", "typ": "JWT"});
+    let claims = |exp: i64| json!({"sub": "admin", "uid": 1, "iat": now() - 10, "exp": exp});
+    let get = |token: String| {
+        let t = &t;
+        let servers = servers.clone();
+        async move {
+            status_json(
+                t.http().get(servers).header("Cookie", format!("grommunioAuthJwt={token}")).send().await.unwrap(),
+            )
+            .await
+        }
+    };
+
+    // The right key and a future expiry is accepted: the forgeries below
+    // fail for the reason they are built to fail for.
+    let (s, _) = get(sign_jwt(&test_key(), &hs256, &claims(now() + 60))).await;
+    assert_eq!(s, 200);
+
+    let (s, b) = get(sign_jwt(&test_key(), &hs256, &claims(now() - 1))).await;
+    assert_access_denied(s, &b, "Token expired");
+
+    let (s, b) = get(sign_jwt(b"some other key of 32 bytes or so!!", &hs256, &claims(now() + 60))).await;
+    assert_access_denied(s, &b, "Invalid token signature");
+
+    let none = sign_jwt(&test_key(), &json!({"alg": "none", "typ": "JWT"}), &claims(now() + 60));
+    let unsigned = format!("{}.", none.rsplit_once('.').unwrap().0);
+    let (s, b) = get(unsigned).await;
+    assert_access_denied(s, &b, "Unsupported token algorithm");
+    let (s, b) = get(none).await;
+    assert_access_denied(s, &b, "Unsupported token algorithm");
+
+    // Tampered claims: a valid token's payload swapped for another.
+    let valid = t.login(READER).await.grommunio_auth_jwt;
+    let mut parts: Vec<&str> = valid.split('.').collect();
+    let forged_payload = sign_jwt(&test_key(), &hs256, &json!({"sub": "admin", "uid": 1, "iat": 0, "exp": now() + 60}));
+    let forged_payload = forged_payload.split('.').nth(1).unwrap().to_string();
+    parts[1] = &forged_payload;
+    let (s, b) = get(parts.join(".")).await;
+    assert_access_denied(s, &b, "Invalid token signature");
+
+    let (s, b) = get("garbage".into()).await;
+    assert_access_denied(s, &b, "Malformed token");
+}
+
+#[tokio::test]
+async fn a_deleted_account_loses_its_session() {
+    let t = TestServer::start().await;
+    let session = t.login(READER).await;
+    let list = || with_session(t.http().get(format!("{}/api/v1/system/servers", t.url)), &session, false);
+    assert_eq!(list().send().await.unwrap().status().as_u16(), 200);
+    t.db().batch_execute("DELETE FROM accounts WHERE name = 'reader'").unwrap();
+    let (s, b) = status_json(list().send().await.unwrap()).await;
+    assert_access_denied(s, &b, "Account no longer exists");
+}
+
+#[tokio::test]
+async fn bad_logins_get_401_and_bad_forms_400() {
+    let t = TestServer::start().await;
+    let login = format!("{}/api/v1/login", t.url);
+    for (user, pass) in [("admin", "wrong"), ("nobody", "admin-pass-1")] {
+        let (s, b) =
+            status_json(t.http().post(&login).form(&[("user", user), ("pass", pass)]).send().await.unwrap()).await;
+        assert_access_denied(s, &b, "Invalid username or password");
+    }
+    let (s, b) = status_json(t.http().post(&login).form(&[("user", "admin")]).send().await.unwrap()).await;
+    assert_eq!(s, 400);
+    assert_eq!(b["errors"], json!(["pass: is required"]));
+    let (s, b) =
+        status_json(t.http().post(&login).json(&json!({"user": "admin", "pass": "x"})).send().await.unwrap()).await;
+    assert_eq!(s, 400, "login takes a form, as grommunio's does: {b}");
+}
+
+#[tokio::test]
+async fn read_only_admins_get_403_on_writes() {
+    let t = TestServer::start().await;
+    let admin = t.login(ADMIN).await;
+    let (_, created) = create(&t, &admin, json!({"hostname": "h", "extname": "e"})).await;
+    let reader = t.login(READER).await;
+
+    let (s, b) = create(&t, &reader, json!({"hostname": "h2", "extname": "e2"})).await;
+    assert_eq!(s, 403);
+    assert_eq!(b, json!({"message": "Access denied: SystemAdminPermission required"}));
+
+    let one = format!("{}/api/v1/system/servers/{}", t.url, created["ID"]);
+    let (s, _) = status_json(
+        with_session(t.http().patch(&one).json(&json!({"hostname": "z"})), &reader, true).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = status_json(with_session(t.http().delete(&one), &reader, true).send().await.unwrap()).await;
+    assert_eq!(s, 403);
+    assert_eq!(count(&t).await, 1);
+    let client = t.session(ADMIN).await;
+    assert_eq!(
+        client.server_get().id(created["ID"].as_i64().unwrap()).send().await.unwrap().into_inner().hostname,
+        "h"
+    );
+}
+
+#[tokio::test]
+async fn requests_that_miss_the_spec_get_400_listing_every_problem() {
+    let t = TestServer::start().await;
+    let s = t.login(ADMIN).await;
+
+    let (status, b) =
+        create(&t, &s, json!({"hostname": 5, "extname": "x".repeat(256), "color": "red", "users": 7})).await;
+    assert_eq!(status, 400);
+    assert_eq!(b["message"], "Bad Request");
+    let errors: Vec<&str> = b["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(errors.iter().any(|e| e.starts_with("hostname:") && e.contains("not of type \"string\"")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.starts_with("extname:") && e.contains("longer than 255")), "{errors:?}");
+    assert!(errors.contains(&"color: unknown field"), "{errors:?}");
+    assert_eq!(errors.len(), 3, "every problem, once each: {errors:?}");
+
+    let (status, b) = create(&t, &s, json!({"hostname": "only"})).await;
+    assert_eq!((status, b["errors"].clone()), (400, json!(["extname: is required"])));
+
+    let (status, b) = create(&t, &s, json!({"hostname": "", "extname": "e"})).await;
+    assert_eq!(status, 400);
+    assert!(b["errors"][0].as_str().unwrap().starts_with("hostname:"), "{b}");
+
+    let (status, b) = create(&t, &s, json!(["not", "an", "object"])).await;
+    assert_eq!(status, 400, "{b}");
+
+    let malformed = with_session(t.http().post(format!("{}/api/v1/system/servers", t.url)), &s, true)
+        .header("Content-Type", "application/json")
+        .body("{\"hostname\": ");
+    let (status, b) = status_json(malformed.send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(b["errors"][0].as_str().unwrap().starts_with("malformed JSON"), "{b}");
+
+    let (status, b) = create(&t, &s, json!({"hostname": "h", "extname": "e", "ID": 999})).await;
+    assert_eq!(status, 400, "a read-only field with another value than the new object's: {b}");
+    assert_eq!(b["errors"], json!(["ID: is read-only and differs from the stored value"]));
+
+    let query = with_session(
+        t.http().get(format!("{}/api/v1/system/servers?limit=abc&offset=-1&level=3&sort=color&matchFields=ID", t.url)),
+        &s,
+        false,
+    );
+    let (status, b) = status_json(query.send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    let errors = b["errors"].as_array().unwrap();
+    for field in ["limit:", "offset:", "level:", "sort.0:", "matchFields.0:"] {
+        assert!(errors.iter().any(|e| e.as_str().unwrap().starts_with(field)), "{field} in {errors:?}");
+    }
+
+    let bad_path = with_session(t.http().get(format!("{}/api/v1/system/servers/abc", t.url)), &s, false);
+    let (status, b) = status_json(bad_path.send().await.unwrap()).await;
+    assert_eq!((status, b["errors"][0].as_str().unwrap()), (400, "ID: \"abc\" is not of type \"integer\""));
+
+    assert_eq!(count(&t).await, 0, "nothing was created by any of these");
+}
+
+#[tokio::test]
+async fn read_only_fields_may_not_change_on_patch() {
+    let t = TestServer::start().await;
+    let s = t.login(ADMIN).await;
+    let (_, created) = create(&t, &s, json!({"hostname": "h", "extname": "e"})).await;
+    let one = format!("{}/api/v1/system/servers/{}", t.url, created["ID"]);
+    let patch = |body: Value| with_session(t.http().patch(&one).json(&body), &s, true).send();
+
+    let (status, b) = status_json(patch(json!({"hostname": "changed", "users": 4, "domains": 0})).await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert_eq!(b["errors"], json!(["users: is read-only and differs from the stored value"]));
+    let (status, b) = status_json(patch(json!({"ID": 77})).await.unwrap()).await;
+    assert_eq!((status, b["errors"].clone()), (400, json!(["ID: is read-only and differs from the stored value"])));
+
+    let (_, now) = status_json(with_session(t.http().get(&one), &s, false).send().await.unwrap()).await;
+    assert_eq!(now["hostname"], "h", "the refused PATCH changed nothing");
+}
+
+#[tokio::test]
+async fn duplicates_are_constraint_errors() {
+    let t = TestServer::start().await;
+    let s = t.login(ADMIN).await;
+    let (status, first) = create(&t, &s, json!({"hostname": "mail", "extname": "mail.example"})).await;
+    assert_eq!(status, 201);
+
+    let (status, b) = create(&t, &s, json!({"hostname": "mail", "extname": "other.example"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(b["message"], "Bad Request");
+    assert!(b["error"].as_str().unwrap().contains("hostname 'mail'"), "{b}");
+
+    let (status, b) = create(&t, &s, json!({"hostname": "other", "extname": "mail.example"})).await;
+    assert_eq!(status, 400);
+    assert!(b["error"].as_str().unwrap().contains("extname 'mail.example'"), "{b}");
+
+    let (_, second) = create(&t, &s, json!({"hostname": "second", "extname": "second.example"})).await;
+    let url = format!("{}/api/v1/system/servers/{}", t.url, second["ID"]);
+    let (status, b) = status_json(
+        with_session(t.http().patch(&url).json(&json!({"hostname": "mail"})), &s, true).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400, "renaming onto a taken hostname: {b}");
+    assert_eq!(count(&t).await, 2);
+    let _ = first;
+}
+
+#[tokio::test]
+async fn unknown_objects_routes_and_methods() {
+    let t = TestServer::start().await;
+    let s = t.login(ADMIN).await;
+    for method in [reqwest::Method::GET, reqwest::Method::PATCH, reqwest::Method::DELETE] {
+        let rb = t.http().request(method.clone(), format!("{}/api/v1/system/servers/4242", t.url)).json(&json!({}));
+        let (status, b) = status_json(with_session(rb, &s, true).send().await.unwrap()).await;
+        assert_eq!((status, &b["message"]), (404, &json!("Server 4242 not found")), "{method}");
+    }
+
+    // The router answers unknown routes and methods itself; its body is
+    // still an instance of the surface's error schema.
+    let spec: Value = serde_json::from_str(hostadmin_api::SPEC_JSON).unwrap();
+    let system_error =
+        hostadmin_api::wire::compile_validator(&spec, json!({"$ref": "#/components/schemas/SystemError"}));
+    let (status, b) = status_json(t.http().get(format!("{}/api/v1/no/such/route", t.url)).send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    assert!(system_error.is_valid(&b), "unknown routes answer a SystemError: {b}");
+    let (status, b) =
+        status_json(t.http().put(format!("{}/api/v1/system/servers/1", t.url)).send().await.unwrap()).await;
+    assert_eq!(status, 405);
+    assert!(system_error.is_valid(&b), "wrong methods answer a SystemError: {b}");
+
+    let wrong = t.http().put(format!("{}/api/v1/system/servers", t.url)).send().await.unwrap();
+    assert_eq!(wrong.status().as_u16(), 405);
+    let allow = wrong.headers().get_all("allow").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert!(allow.contains(&"GET".to_string()) && allow.contains(&"POST".to_string()), "{allow:?}");
+    let (_, b) = status_json(wrong).await;
+    assert!(b["message"].is_string());
+}
+
+#[tokio::test]
+async fn a_locked_database_gives_503_and_service_resumes() {
+    let t = TestServer::start().await;
+    let s = t.login(ADMIN).await;
+    let (status, _) = create(&t, &s, json!({"hostname": "before", "extname": "before.example"})).await;
+    assert_eq!(status, 201);
+
+    // Another process holds the write lock longer than the busy timeout.
+    let mut holder = t.db();
+    holder.batch_execute("BEGIN EXCLUSIVE").unwrap();
+    let (status, b) = create(&t, &s, json!({"hostname": "during", "extname": "during.example"})).await;
+    assert_eq!(status, 503);
+    assert_eq!(b, json!({"message": "The database query failed"}));
+    holder.batch_execute("ROLLBACK").unwrap();
+
+    let (status, _) = create(&t, &s, json!({"hostname": "after", "extname": "after.example"})).await;
+    assert_eq!(status, 201, "service resumes once the lock is gone");
+    let client = t.session(ADMIN).await;
+    let names: Vec<String> =
+        client.server_list().send().await.unwrap().into_inner().data.into_iter().map(|s| s.hostname).collect();
+    assert_eq!(names, ["before", "after"], "the failed write left nothing behind");
+}
+
+#[tokio::test]
+async fn oversized_and_garbage_bodies_get_400_and_change_nothing() {
+    let t = TestServer::start().await;
+    let s = t.login(ADMIN).await;
+    let url = format!("{}/api/v1/system/servers", t.url);
+    let send = |body: Vec<u8>| {
+        with_session(t.http().post(&url).header("Content-Type", "application/json").body(body), &s, true).send()
+    };
+
+    let huge = format!("{{\"hostname\": \"{}\", \"extname\": \"e\"}}", "h".repeat(100_000)).into_bytes();
+    let (status, b) = status_json(send(huge).await.unwrap()).await;
+    assert_eq!(status, 400, "{b}");
+    assert!(b.to_string().len() < 1000, "the error does not echo the body");
+
+    let long = serde_json::to_vec(&json!({"hostname": "h".repeat(5000), "extname": "e"})).unwrap();
+    let (status, b) = status_json(send(long).await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert_eq!(b["errors"], json!(["hostname: the value is longer than 255 characters"]));
+
+    let (status, _) =
+        status_json(send(b"{\"hostname\": \"\xff\xfe\", \"extname\": \"e\"}".to_vec()).await.unwrap()).await;
+    assert_eq!(status, 400, "invalid UTF-8");
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes();
+    let (status, _) = status_json(send(deep).await.unwrap()).await;
+    assert_eq!(status, 400, "deeply nested JSON");
+    let (status, _) = status_json(send(b"{\"hostname\": 1e400, \"extname\": \"e\"}".to_vec()).await.unwrap()).await;
+    assert_eq!(status, 400, "a number beyond f64");
+
+    // Stored and returned verbatim, never interpreted.
+    let odd = "x'); DROP TABLE servers; --<script>\u{0}";
+    let (status, b) =
+        status_json(send(serde_json::to_vec(&json!({"hostname": odd, "extname": "odd"})).unwrap()).await.unwrap())
+            .await;
+    assert_eq!((status, b["hostname"].as_str()), (201, Some(odd)));
+    assert_eq!(count(&t).await, 1);
+}
+
+#[tokio::test]
+async fn brute_force_logins_are_throttled_per_user_and_per_address() {
+    let t = TestServer::start().await;
+    let login = format!("{}/api/v1/login", t.url);
+    let attempt = |user: &str, pass: &str| t.http().post(&login).form(&[("user", user), ("pass", pass)]).send();
+
+    // Five failures for one user name: the sixth attempt is refused, even
+    // with the right password, and without the password being checked.
+    for _ in 0..5 {
+        assert_eq!(attempt("admin", "wrong").await.unwrap().status().as_u16(), 401);
+    }
+    let (status, b) = status_json(attempt("admin", "admin-pass-1").await.unwrap()).await;
+    assert_eq!(status, 429);
+    assert_eq!(b, json!({"message": "Too Many Requests", "error": "Too many failed logins; try again later"}));
+    // The groups surface's login shares the count.
+    let oo = t
+        .http()
+        .post(format!("{}/api/2.0/authentication", t.url))
+        .json(&json!({"userName": "admin", "password": "admin-pass-1"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, b) = status_json(oo).await;
+    assert_eq!((status, b["statusCode"].clone(), b["status"].clone()), (429, json!(429), json!(1)));
+
+    // Another user from the same address still logs in, and a success clears
+    // that user's own count.
+    assert_eq!(attempt("reader", "wrong").await.unwrap().status().as_u16(), 401);
+    assert_eq!(attempt("reader", "reader-pass-1").await.unwrap().status().as_u16(), 200);
+
+    // Twenty failures from one address, over many names: the address is throttled.
+    for i in 0..14 {
+        assert_eq!(attempt(&format!("nobody{i}"), "x").await.unwrap().status().as_u16(), 401, "attempt {i}");
+    }
+    let (status, _) = status_json(attempt("reader", "reader-pass-1").await.unwrap()).await;
+    assert_eq!(status, 429, "the address's failures add up: 5 + 1 + 14 = 20");
+}

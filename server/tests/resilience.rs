@@ -1,0 +1,506 @@
+//! Faults, load and abuse: nothing acknowledged is lost, nothing bad gets in.
+//! Every loop here is bounded in count and time, and seeded.
+
+mod common;
+
+use std::io::Write;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{add_admin, login, spawn_server, status_json, with_session, TestServer, ADMIN};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+/// A small deterministic generator (no dependency, same sequence every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+/// A writer keeps creating servers while the process is killed with SIGKILL
+/// at seeded moments and restarted on the same database, ten times. Every
+/// write acknowledged with a 201 is there afterwards, whole; the database
+/// passes `PRAGMA integrity_check`.
+#[tokio::test]
+async fn acknowledged_writes_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let db = db.to_str().unwrap().to_string();
+    let log = dir.path().join("server.log");
+    add_admin(&db);
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let mut rng = Lcg(20261123);
+    let mut acknowledged = Vec::new();
+    let mut attempted = 0;
+
+    for round in 0..10 {
+        let (mut child, url) = spawn_server(&db, &log, &[]);
+        let session = login(&http, &url).await;
+        let kill_after = Duration::from_millis(100 + rng.next(300));
+        let writer = {
+            let (http, url, session) = (http.clone(), url.clone(), session.clone());
+            tokio::spawn(async move {
+                let mut acked = Vec::new();
+                let mut tried = 0;
+                for i in 0..10_000 {
+                    let hostname = format!("r{round}-w{i}");
+                    tried += 1;
+                    let rb = http
+                        .post(format!("{url}/api/v1/system/servers"))
+                        .json(&json!({"hostname": hostname, "extname": format!("{hostname}.ext")}));
+                    match with_session(rb, &session, true).send().await {
+                        Ok(r) if r.status().as_u16() == 201 => acked.push(hostname),
+                        Ok(r) => panic!("unexpected {} for {hostname}", r.status()),
+                        Err(_) => break, // the process is gone: this write was not acknowledged
+                    }
+                }
+                (acked, tried)
+            })
+        };
+        tokio::time::sleep(kill_after).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let (acked, tried) = writer.await.unwrap();
+        assert!(!acked.is_empty(), "round {round} wrote something before the kill");
+        acknowledged.extend(acked);
+        attempted += tried;
+    }
+
+    // Restart once more and read everything back through the API.
+    let (mut child, url) = spawn_server(&db, &log, &[]);
+    let session = login(&http, &url).await;
+    let mut stored = std::collections::HashMap::new();
+    let mut offset = 0;
+    loop {
+        let rb = http.get(format!("{url}/api/v1/system/servers?limit=1000&offset={offset}"));
+        let (status, page) = status_json(with_session(rb, &session, false).send().await.unwrap()).await;
+        assert_eq!(status, 200);
+        let data = page["data"].as_array().unwrap();
+        for s in data {
+            stored.insert(s["hostname"].as_str().unwrap().to_string(), s["extname"].as_str().unwrap().to_string());
+        }
+        offset += data.len();
+        if data.is_empty() {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for hostname in &acknowledged {
+        assert_eq!(
+            stored.get(hostname),
+            Some(&format!("{hostname}.ext")),
+            "acknowledged write {hostname} is lost or torn"
+        );
+    }
+    for (hostname, extname) in &stored {
+        assert_eq!(extname, &format!("{hostname}.ext"), "no half-applied row");
+    }
+    assert!(
+        stored.len() >= acknowledged.len() && stored.len() <= attempted,
+        "{} stored, {} attempted",
+        stored.len(),
+        attempted
+    );
+
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let mut conn = diesel::SqliteConnection::establish(&db).unwrap();
+    let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(&mut conn).unwrap();
+    assert_eq!(check.iter().map(|c| c.integrity_check.as_str()).collect::<Vec<_>>(), ["ok"]);
+    eprintln!("sigkill: 10 kills, {attempted} writes attempted, {} acknowledged, all present", acknowledged.len());
+}
+
+/// 64 concurrent clients mixing reads and writes on the same and on
+/// different rows: no 5xx, unique values hold, counts lose nothing.
+#[tokio::test]
+async fn sixty_four_concurrent_clients() {
+    let t = TestServer::start_with(|c| {
+        c.db.busy_timeout = Duration::from_secs(10);
+        c.db.max_connections = 8;
+    })
+    .await;
+    let session = t.login(ADMIN).await;
+    let token = t.account_token(ADMIN.0);
+    let server = t.add_server("shared").await;
+    let url = t.url.clone();
+
+    let mut tasks = Vec::new();
+    for client in 0..64 {
+        let (http, url, session, token) = (t.http(), url.clone(), session.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            // Everyone races to create the same hostname once.
+            let rb = http
+                .post(format!("{url}/api/v1/system/servers"))
+                .json(&json!({"hostname": "contested", "extname": format!("c{client}")}));
+            statuses.push(("contested", with_session(rb, &session, true).send().await.unwrap().status().as_u16()));
+            for i in 0..6 {
+                // A domain on the shared server: the server's count must see every one.
+                let r = http
+                    .post(format!("{url}/api/domains"))
+                    .header("X-Api-Token", &token)
+                    .json(&json!({"name": format!("d{client}-{i}.example"), "server_id": server}))
+                    .send()
+                    .await
+                    .unwrap();
+                statuses.push(("domain", r.status().as_u16()));
+                // The same row, patched by everyone.
+                let rb = http
+                    .patch(format!("{url}/api/v1/system/servers/{server}"))
+                    .json(&json!({"extname": format!("shared-{client}-{i}")}));
+                statuses.push(("patch", with_session(rb, &session, true).send().await.unwrap().status().as_u16()));
+                // Reads.
+                let rb = http.get(format!("{url}/api/v1/system/servers?level=2&sort=users,desc"));
+                statuses.push(("list", with_session(rb, &session, false).send().await.unwrap().status().as_u16()));
+            }
+            statuses
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    assert_eq!(all.len(), 64 * (1 + 6 * 3));
+    assert!(
+        all.iter().all(|(_, s)| *s < 500),
+        "no 5xx: {:?}",
+        all.iter().filter(|(_, s)| *s >= 500).collect::<Vec<_>>()
+    );
+    let contested: Vec<u16> = all.iter().filter(|(k, _)| *k == "contested").map(|(_, s)| *s).collect();
+    assert_eq!(contested.iter().filter(|s| **s == 201).count(), 1, "exactly one create wins");
+    assert_eq!(contested.iter().filter(|s| **s == 400).count(), 63, "the others are told it is taken");
+    let domains = all.iter().filter(|(k, s)| *k == "domain" && *s == 201).count();
+    assert_eq!(domains, 64 * 6, "every domain create succeeded");
+    assert!(all.iter().filter(|(k, _)| *k == "patch").all(|(_, s)| *s == 200));
+
+    let client = t.session(ADMIN).await;
+    let shared = client.server_get().id(server).send().await.unwrap().into_inner();
+    assert_eq!(shared.domains, Some(domains as i64), "no lost update on the count");
+}
+
+/// No password, session, CSRF token or API token appears in the logs, even
+/// at debug level, after they have all been used and refused.
+#[tokio::test]
+async fn no_secret_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let db = db.to_str().unwrap().to_string();
+    let log = dir.path().join("server.log");
+    add_admin(&db);
+    let out = Command::new(env!("CARGO_BIN_EXE_hostadmin"))
+        .args(["token", "create", "--user", ADMIN.0, "--database", &db])
+        .output()
+        .unwrap();
+    let api_token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let (mut child, url) = spawn_server(&db, &log, &["--log-level", "debug"]);
+    let http = reqwest::Client::new();
+
+    let session = login(&http, &url).await;
+    let _ =
+        http.post(format!("{url}/api/v1/login")).form(&[("user", ADMIN.0), ("pass", "wrong-secret-9")]).send().await;
+    let rb = http.post(format!("{url}/api/v1/system/servers")).json(&json!({"hostname": "h", "extname": "e"}));
+    assert_eq!(with_session(rb, &session, true).send().await.unwrap().status().as_u16(), 201);
+    let oo: Value = http
+        .post(format!("{url}/api/2.0/authentication"))
+        .json(&json!({"userName": ADMIN.0, "password": ADMIN.1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let oo_token = oo["response"]["token"].as_str().unwrap().to_string();
+    let status = |rb: reqwest::RequestBuilder| async move { rb.send().await.unwrap().status().as_u16() };
+    assert_eq!(status(http.get(format!("{url}/api/2.0/group")).header("Authorization", &oo_token)).await, 200);
+    assert_eq!(status(http.get(format!("{url}/api/managers")).header("X-Api-Token", &api_token)).await, 200);
+    let wrong = format!("{api_token}x");
+    assert_eq!(status(http.get(format!("{url}/api/managers")).header("X-Api-Token", &wrong)).await, 401);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("request completed"), "the log was captured");
+    let api_secret = api_token.splitn(3, '_').nth(2).unwrap();
+    let jwt_signature = session.grommunio_auth_jwt.rsplit('.').next().unwrap();
+    for (what, secret) in [
+        ("password", ADMIN.1),
+        ("wrong password", "wrong-secret-9"),
+        ("session JWT", jwt_signature),
+        ("CSRF token", session.csrf.as_str()),
+        ("groups token", oo_token.rsplit('.').next().unwrap()),
+        ("API token", api_secret),
+    ] {
+        assert!(!text.contains(secret), "the {what} appears in the log");
+    }
+}
+
+async fn raw_exchange(addr: &str, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = stream.write_all(bytes).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Oversized headers and a bounded flood of malformed requests are refused,
+/// and the server answers normally afterwards.
+#[tokio::test]
+async fn oversized_headers_and_a_malformed_flood() {
+    let t = TestServer::start().await;
+    let addr = t.url.trim_start_matches("http://").to_string();
+
+    let huge =
+        format!("GET /api/v1/system/servers HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(2 * 1024 * 1024));
+    let answer = raw_exchange(&addr, huge.as_bytes()).await;
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 431") || answer.starts_with("HTTP/1.1 400"),
+        "{answer:.80}"
+    );
+
+    let mut rng = Lcg(7);
+    let mut refused = 0;
+    for i in 0..300 {
+        let garbage: Vec<u8> = match i % 4 {
+            0 => (0..64).map(|_| rng.next(256) as u8).collect(),
+            1 => b"GET / HTTP/9.9\r\n\r\n".to_vec(),
+            2 => b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n".to_vec(),
+            _ => b"\r\n\r\nGARBAGE\r\n\r\n".to_vec(),
+        };
+        let answer = raw_exchange(&addr, &garbage).await;
+        if answer.is_empty() || answer.starts_with("HTTP/1.1 4") {
+            refused += 1;
+        } else {
+            assert!(!answer.starts_with("HTTP/1.1 5"), "a server error for malformed input {i}: {answer:.80}");
+        }
+    }
+    assert_eq!(refused, 300, "every malformed request is refused");
+    let client = t.session(ADMIN).await;
+    assert_eq!(
+        client.server_list().send().await.unwrap().into_inner().count,
+        0,
+        "and the server still answers normally"
+    );
+}
+
+/// Slow clients (a byte a second, slowloris-style) do not starve others,
+/// and are cut off (hyper's 30 s header read timeout).
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_starve_no_one() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = TestServer::start().await;
+    let addr = t.url.trim_start_matches("http://").to_string();
+    let mut slow = Vec::new();
+    for _ in 0..32 {
+        let addr = addr.clone();
+        slow.push(tokio::spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+            let request = b"GET /api/v1/system/servers HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+            let started = std::time::Instant::now();
+            for b in request.iter().chain(std::iter::repeat(&b'a')).take(60) {
+                if stream.write_all(&[*b]).await.is_err() {
+                    return started.elapsed(); // cut off while writing
+                }
+                let mut buf = [0u8; 256];
+                if let Ok(Ok(0)) = tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buf)).await {
+                    return started.elapsed(); // the server closed the connection
+                }
+            }
+            started.elapsed()
+        }));
+    }
+    // Meanwhile, ordinary clients are served.
+    let client = t.session(ADMIN).await;
+    for _ in 0..20 {
+        assert_eq!(client.server_list().send().await.unwrap().status().as_u16(), 200);
+    }
+    for s in slow {
+        let lasted = s.await.unwrap();
+        assert!(lasted < Duration::from_secs(58), "a slow client was cut off, after {lasted:?}");
+    }
+}
+
+/// A tmpfs of a few MiB, unmounted when dropped (the test runs as root,
+/// as CI does; it fails loudly rather than skip when it cannot mount).
+struct SmallDisk(std::path::PathBuf, #[allow(dead_code)] tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount(mib: u32) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount(8) is needed for the disk-full test");
+        assert!(status.success(), "mounting a tmpfs needs root (CI runs as root)");
+        SmallDisk(dir.path().to_path_buf(), dir)
+    }
+
+    /// Fills the disk to the last byte; returns the filler's path.
+    fn fill(&self) -> std::path::PathBuf {
+        let filler = self.0.join("filler");
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        let mut small = vec![0u8; 512];
+        while !small.is_empty() {
+            if f.write_all(&small).is_err() {
+                small.truncate(small.len() / 2);
+            }
+        }
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        // Lazily: the server under test may still hold its files for a moment.
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// The disk fills up under the database: writes answer 503 in the
+/// documented shape, reads and the process carry on, nothing written before
+/// is lost, and writes resume once there is room again.
+#[tokio::test]
+async fn a_full_disk_gives_503_and_service_resumes() {
+    let disk = SmallDisk::mount(4);
+    let database = disk.0.join("h.sqlite3");
+    let t = TestServer::start_with(|c| c.database = database.clone()).await;
+    let session = t.login(ADMIN).await;
+    let create = |name: String| {
+        let rb = t
+            .http()
+            .post(format!("{}/api/v1/system/servers", t.url))
+            .json(&json!({"hostname": name, "extname": format!("{name}-{}", "e".repeat(200))}));
+        with_session(rb, &session, true).send()
+    };
+    for i in 0..20 {
+        assert_eq!(create(format!("before{i}")).await.unwrap().status().as_u16(), 201);
+    }
+
+    let filler = disk.fill();
+    let mut unavailable = 0;
+    let mut created_during = 0;
+    for i in 0..200 {
+        let (status, body) = status_json(create(format!("during{i}")).await.unwrap()).await;
+        match status {
+            201 => created_during += 1,
+            503 => {
+                assert_eq!(body, json!({"message": "The database query failed"}));
+                unavailable += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+        if unavailable >= 3 {
+            break;
+        }
+    }
+    assert!(unavailable >= 3, "a full disk makes writes fail (created {created_during} first)");
+    let rb = t.http().get(format!("{}/api/v1/system/servers?limit=1000", t.url));
+    let (status, page) = status_json(with_session(rb, &session, false).send().await.unwrap()).await;
+    assert_eq!(status, 200, "reads carry on");
+    assert_eq!(page["count"], 20 + created_during, "nothing written before is lost, nothing refused is half there");
+
+    std::fs::remove_file(filler).unwrap();
+    assert_eq!(create("after".into()).await.unwrap().status().as_u16(), 201, "service resumes");
+}
+
+/// A session of an account demoted to read-only loses its write access at
+/// once, without logging in again.
+#[tokio::test]
+async fn a_demoted_account_stops_writing_at_once() {
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    assert_eq!(t.post_server(&session, "one").await.status().as_u16(), 201);
+    diesel::sql_query("UPDATE accounts SET role = 'readonly' WHERE name = 'admin'").execute(&mut t.db()).unwrap();
+    assert_eq!(t.post_server(&session, "two").await.status().as_u16(), 403);
+    let stored: Vec<String> = {
+        #[derive(QueryableByName)]
+        struct Hash {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            password_hash: String,
+        }
+        diesel::sql_query("SELECT password_hash FROM accounts")
+            .load::<Hash>(&mut t.db())
+            .unwrap()
+            .into_iter()
+            .map(|h| h.password_hash)
+            .collect()
+    };
+    assert!(stored.iter().all(|h| h.starts_with("$argon2id$")), "passwords are stored as argon2id hashes: {stored:?}");
+}
+
+/// The database files turn read-only under the running server (the
+/// immutable flag, which binds even root and files already open): writes
+/// answer 503, reads carry on, and writes resume once they are writable.
+#[tokio::test]
+async fn a_read_only_database_gives_503_and_service_resumes() {
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    assert_eq!(t.post_server(&session, "before").await.status().as_u16(), 201);
+
+    let db = t.db_path();
+    let files = [db.clone(), db.with_extension("sqlite3-wal")];
+    let chattr = |flag: &str| {
+        for f in &files {
+            let status = Command::new("chattr").arg(flag).arg(f).status().expect("chattr(1) is needed");
+            assert!(status.success(), "chattr {flag} {} (needs root on ext4, as CI has)", f.display());
+        }
+    };
+    struct Writable<'a>(&'a [std::path::PathBuf]);
+    impl Drop for Writable<'_> {
+        fn drop(&mut self) {
+            for f in self.0 {
+                let _ = Command::new("chattr").arg("-i").arg(f).status();
+            }
+        }
+    }
+    chattr("+i");
+    let guard = Writable(&files);
+    let (status, body) = status_json(t.post_server(&session, "during").await).await;
+    assert_eq!((status, body), (503, json!({"message": "The database query failed"})));
+    let rb = t.http().get(format!("{}/api/v1/system/servers", t.url));
+    let (status, page) = status_json(with_session(rb, &session, false).send().await.unwrap()).await;
+    assert_eq!((status, page["count"].clone()), (200, json!(1)), "reads carry on");
+    drop(guard);
+    assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201, "service resumes");
+    let rb = t.http().get(format!("{}/api/v1/system/servers", t.url));
+    let (_, page) = status_json(with_session(rb, &session, false).send().await.unwrap()).await;
+    assert_eq!(page["count"], 2, "the refused write left nothing behind");
+}
+
+/// The database file is deleted under the running server: requests answer
+/// 503 rather than write into an unlinked file, and once a copy is put back
+/// in its place the service reopens it and carries on.
+#[tokio::test]
+async fn a_deleted_database_gives_503_until_it_is_restored() {
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    let list = || with_session(t.http().get(format!("{}/api/v1/system/servers", t.url)), &session, false).send();
+    assert_eq!(t.post_server(&session, "kept").await.status().as_u16(), 201);
+
+    let db = t.db_path();
+    let backup = t.dir.path().join("backup.sqlite3");
+    diesel::sql_query(format!("VACUUM INTO '{}'", backup.display())).execute(&mut t.db()).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let (status, body) = status_json(t.post_server(&session, "lost").await).await;
+    assert_eq!((status, body), (503, json!({"message": "The database query failed"})));
+    assert_eq!(list().await.unwrap().status().as_u16(), 503, "reads too: the data is gone");
+
+    std::fs::copy(&backup, &db).unwrap();
+    let (status, page) = status_json(list().await.unwrap()).await;
+    assert_eq!((status, page["data"][0]["hostname"].clone()), (200, json!("kept")), "the restored file is reopened");
+    assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201, "writes resume");
+}

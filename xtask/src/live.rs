@@ -1,0 +1,126 @@
+//! A release `hostadmin` on a loopback port over a temporary database, with
+//! an admin account made through the CLI, stopped when dropped.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+/// The account the contract run creates: the credentials of the spec's own
+/// login example, so that schemathesis's example phase logs in for real.
+pub const USER: &str = "admin";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct LiveServer {
+    child: Child,
+    dir: PathBuf,
+    /// `127.0.0.1:PORT`
+    pub addr: String,
+    /// A platform API token of the admin, made with `hostadmin token create`.
+    pub api_token: String,
+}
+
+impl LiveServer {
+    pub fn start(binary: &std::path::Path) -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!("hostadmin-xtask-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let database = dir.join("hostadmin.sqlite3");
+
+        let mut add = Command::new(binary)
+            .args(["user", "add", USER, "--role", "admin", "--password-stdin", "--database"])
+            .arg(&database)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        add.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes())?;
+        if !add.wait()?.success() {
+            bail!("hostadmin user add failed");
+        }
+
+        let token = Command::new(binary)
+            .args(["token", "create", "--user", USER, "--name", "xtask", "--database"])
+            .arg(&database)
+            .output()?;
+        if !token.status.success() {
+            bail!("hostadmin token create failed");
+        }
+        let api_token = String::from_utf8(token.stdout)?.trim().to_string();
+
+        let mut child = Command::new(binary)
+            .args(["serve", "--bind", "127.0.0.1:0", "--log-level", "warn", "--database"])
+            .arg(&database)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = loop {
+            let Some(line) = lines.next() else {
+                let _ = child.kill();
+                bail!("hostadmin serve exited before listening");
+            };
+            let line = line?;
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.trim().to_string();
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Self { child, dir, addr, api_token })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Logs in as the CLI-made admin: (JWT, CSRF token).
+    pub fn login(&self) -> Result<(String, String)> {
+        let body = format!("user={USER}&pass={}", PASSWORD.replace(' ', "+"));
+        let (status, text) = self.request("POST", "/api/v1/login", "application/x-www-form-urlencoded", &body)?;
+        if status != 200 {
+            bail!("login answered {status}: {text}");
+        }
+        let v: serde_json::Value = serde_json::from_str(&text)?;
+        let get = |k: &str| v[k].as_str().map(str::to_string).with_context(|| format!("login answer lacks {k}"));
+        Ok((get("grommunioAuthJwt")?, get("csrf")?))
+    }
+
+    /// A token of the groups surface, from `POST /api/2.0/authentication`.
+    pub fn onlyoffice_token(&self) -> Result<String> {
+        let body = serde_json::json!({"userName": USER, "password": PASSWORD}).to_string();
+        let (status, text) = self.request("POST", "/api/2.0/authentication", "application/json", &body)?;
+        if status != 200 {
+            bail!("authentication answered {status}: {text}");
+        }
+        let v: serde_json::Value = serde_json::from_str(&text)?;
+        v["response"]["token"].as_str().map(str::to_string).context("no token in the answer")
+    }
+
+    /// One HTTP/1.1 request without keep-alive: (status, body).
+    pub fn request(&self, method: &str, path: &str, content_type: &str, body: &str) -> Result<(u16, String)> {
+        let mut stream = TcpStream::connect(&self.addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).context("no HTTP status")?;
+        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        Ok((status, body))
+    }
+}
+
+impl Drop for LiveServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
