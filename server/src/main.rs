@@ -142,6 +142,14 @@ fn open(db: &DatabaseArg) -> anyhow::Result<db::Pool> {
     db::open(&db.database, &DbOptions { max_connections: 1, ..Default::default() })
 }
 
+/// Prints one line on standard error with a single `write`, so that it never
+/// interleaves with the log records the server writes on the same stream
+/// (`eprintln!` may split a line into several writes).
+fn announce(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Config { command: ConfigCommand::Check(args) } => {
@@ -154,18 +162,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let _lock = hostadmin_server::backup::ServeLock::acquire(&config.database)?;
             let server = hostadmin_server::start(&config)?;
             let scheme = if server.using_tls() { "https" } else { "http" };
-            eprintln!("hostadmin listening on {scheme}://{}", server.local_addr());
+            announce(format_args!("hostadmin listening on {scheme}://{}", server.local_addr()));
             let stopped = server.wait_for_shutdown();
             tokio::select! {
                 result = stopped => result.map_err(|e| anyhow::anyhow!(e)),
                 signal = termination() => {
-                    eprintln!("hostadmin: {signal}: no new connections; finishing requests in flight");
+                    announce(format_args!("hostadmin: {signal}: no new connections; finishing requests in flight"));
                     // Closing stops accepting and waits for the handlers in
                     // flight; dropping the service then closes the database.
                     match tokio::time::timeout(Duration::from_secs(shutdown_grace), server.close()).await {
                         Ok(result) => {
                             result.map_err(|e| anyhow::anyhow!(e))?;
-                            eprintln!("hostadmin: stopped");
+                            announce(format_args!("hostadmin: stopped"));
                             Ok(())
                         }
                         Err(_) => anyhow::bail!("requests still in flight after the {shutdown_grace} s grace period"),

@@ -119,19 +119,38 @@ impl Service {
     }
 }
 
+/// The server's logger: Dropshot's terminal format, or Bunyan JSON lines.
+///
+/// JSON goes to the process's own standard error rather than a reopened
+/// `/dev/stderr`: a reopened file has an offset of its own and would overwrite
+/// a log that standard error is redirected to. Each record is written with a
+/// single `write` (the line buffer holds it whole), so records never
+/// interleave with the few plain lines `main` prints on the same stream.
+fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
+    use dropshot::ConfigLoggingLevel as L;
+    use slog::Drain;
+    if !config.log_json {
+        let logging = dropshot::ConfigLogging::StderrTerminal { level: config.log_level.clone() };
+        return logging.to_logger("hostadmin").map_err(|e| anyhow::anyhow!("logger: {e}"));
+    }
+    let level = match config.log_level {
+        L::Trace => slog::Level::Trace,
+        L::Debug => slog::Level::Debug,
+        L::Info => slog::Level::Info,
+        L::Warn => slog::Level::Warning,
+        L::Error => slog::Level::Error,
+        L::Critical => slog::Level::Critical,
+    };
+    let stderr = std::io::LineWriter::with_capacity(64 * 1024, std::io::stderr());
+    let json = slog_bunyan::with_name("hostadmin", stderr).build().fuse();
+    let drain = slog_async::Async::new(json).build().fuse();
+    Ok(slog::Logger::root(slog::LevelFilter::new(drain, level).fuse(), slog::o!()))
+}
+
 /// Opens the database, migrates it and starts serving.
 pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
     let service = Service::new(config)?;
-    let logging = if config.log_json {
-        dropshot::ConfigLogging::File {
-            level: config.log_level.clone(),
-            path: "/dev/stderr".into(),
-            if_exists: dropshot::ConfigLoggingIfExists::Append,
-        }
-    } else {
-        dropshot::ConfigLogging::StderrTerminal { level: config.log_level.clone() }
-    };
-    let log = logging.to_logger("hostadmin").map_err(|e| anyhow::anyhow!("logger: {e}"))?;
+    let log = logger(config)?;
     let mut api = hostadmin_api::api_description::<Service>().map_err(|e| anyhow::anyhow!("API description: {e}"))?;
     api.register(crate::docs::docs_file).map_err(|e| anyhow::anyhow!("docs endpoint: {e}"))?;
     api.register(crate::metrics::metrics).map_err(|e| anyhow::anyhow!("metrics endpoint: {e}"))?;

@@ -107,6 +107,11 @@ async fn serve_reads_its_file() {
     child.wait().unwrap();
     let lines = json_lines();
     assert!(lines.len() >= 2, "JSON log lines: {lines:?}");
+    // The plain lines `main` prints share the stream: none is torn by a record.
+    let all = std::fs::read_to_string(&log).unwrap();
+    for line in all.lines().filter(|l| !l.starts_with('{')) {
+        assert!(line.starts_with("hostadmin") && !line.contains('{'), "a whole plain line: {line:?}");
+    }
     for line in lines {
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert!(v.get("msg").is_some(), "{line}");

@@ -201,6 +201,7 @@ pub fn server_binary() -> String {
 
 /// The `hostadmin` binary serving `db` on a loopback port; stderr to `log`.
 pub fn spawn_server(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, String) {
+    let log_path = log;
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
     let mut child = Command::new(server_binary())
         .args(["serve", "--bind", "127.0.0.1:0", "--database", db, "--jwt-key", JWT_KEY_B64])
@@ -225,8 +226,14 @@ pub fn spawn_server(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, 
             }
         }
     });
-    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("the server starts");
-    (child, format!("http://{addr}"))
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(addr) => (child, format!("http://{addr}")),
+        Err(e) => {
+            let _ = child.kill();
+            let printed = std::fs::read_to_string(log_path).unwrap_or_default();
+            panic!("the server did not start ({e}); it printed:\n{printed}")
+        }
+    }
 }
 
 pub fn add_admin(db: &str) {
