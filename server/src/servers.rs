@@ -27,7 +27,7 @@ pub struct ServerRow {
 }
 
 /// A row with its counts: the server at level 2.
-type Counted = (ServerRow, i64, i64);
+pub type Counted = (ServerRow, i64, i64);
 
 fn counted_select() -> (
     diesel::helper_types::AsSelect<ServerRow, Sqlite>,
@@ -99,7 +99,8 @@ pub fn list(conn: &mut SqliteConnection, q: &ServerListQuery) -> DbResult<Server
     Ok(ServerList { data: rows.into_iter().map(|r| view(r, q.level)).collect(), count })
 }
 
-fn find(conn: &mut SqliteConnection, id: i64) -> DbResult<Counted> {
+/// The server with its counts, or 404.
+pub fn find(conn: &mut SqliteConnection, id: i64) -> DbResult<Counted> {
     servers::table
         .find(id)
         .select(counted_select())
@@ -132,14 +133,28 @@ pub fn create(conn: &mut SqliteConnection, body: Claimed<ServerCreate>) -> DbRes
     // The read-only fields are checked against the row as it will be, so
     // insert first; an error rolls the transaction back.
     let (hostname, extname) = peek_create(&body);
-    let row: ServerRow = diesel::insert_into(servers::table)
-        .values((servers::hostname.eq(&hostname), servers::extname.eq(&extname)))
-        .returning(ServerRow::as_returning())
-        .get_result(conn)
-        .map_err(|e| unique_conflict(e, &hostname, &extname))?;
+    let row = insert(conn, &hostname, &extname)?;
     let created = view((row, 0, 0), 2);
     body.verified_against(&created)?;
     Ok(created)
+}
+
+/// Inserts a server; a duplicate name is a 409 naming it.
+pub fn insert(conn: &mut SqliteConnection, hostname: &str, extname: &str) -> DbResult<ServerRow> {
+    diesel::insert_into(servers::table)
+        .values((servers::hostname.eq(hostname), servers::extname.eq(extname)))
+        .returning(ServerRow::as_returning())
+        .get_result(conn)
+        .map_err(|e| unique_conflict(e, hostname, extname))
+}
+
+/// Sets both names of server `id`; a duplicate name is a 409 naming it.
+pub fn rename(conn: &mut SqliteConnection, id: i64, hostname: &str, extname: &str) -> DbResult<()> {
+    diesel::update(servers::table.find(id))
+        .set((servers::hostname.eq(hostname), servers::extname.eq(extname)))
+        .execute(conn)
+        .map_err(|e| unique_conflict(e, hostname, extname))?;
+    Ok(())
 }
 
 fn peek_create(body: &Claimed<ServerCreate>) -> (String, String) {
@@ -152,10 +167,7 @@ pub fn update(conn: &mut SqliteConnection, id: i64, body: Claimed<ServerUpdate>)
     let changes = body.verified_against(&current)?;
     let hostname = changes.hostname.map(String::from).unwrap_or_else(|| current.hostname.clone());
     let extname = changes.extname.map(String::from).unwrap_or_else(|| current.extname.clone().unwrap_or_default());
-    diesel::update(servers::table.find(id))
-        .set((servers::hostname.eq(&hostname), servers::extname.eq(&extname)))
-        .execute(conn)
-        .map_err(|e| unique_conflict(e, &hostname, &extname))?;
+    rename(conn, id, &hostname, &extname)?;
     get(conn, id, 2)
 }
 

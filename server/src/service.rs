@@ -126,7 +126,7 @@ impl Service {
 /// a log that standard error is redirected to. Each record is written with a
 /// single `write` (the line buffer holds it whole), so records never
 /// interleave with the few plain lines `main` prints on the same stream.
-fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
+pub fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
     use dropshot::ConfigLoggingLevel as L;
     use slog::Drain;
     if !config.log_json {
@@ -147,6 +147,19 @@ fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
     Ok(slog::Logger::root(slog::LevelFilter::new(drain, level).fuse(), slog::o!()))
 }
 
+/// The server settings (shared with the benchmark's framework ceiling, so
+/// that both run Dropshot alike).
+pub fn dropshot_config(bind: std::net::SocketAddr, config: &Config) -> ConfigDropshot {
+    ConfigDropshot {
+        bind_address: bind,
+        default_request_body_max_bytes: config.max_body_bytes,
+        // A handler runs to completion even if its client goes away, so a
+        // write is never cut between the database and the response.
+        default_handler_task_mode: dropshot::HandlerTaskMode::Detached,
+        ..Default::default()
+    }
+}
+
 /// Opens the database, migrates it and starts serving.
 pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
     let service = Service::new(config)?;
@@ -154,14 +167,7 @@ pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
     let mut api = hostadmin_api::api_description::<Service>().map_err(|e| anyhow::anyhow!("API description: {e}"))?;
     api.register(crate::docs::docs_file).map_err(|e| anyhow::anyhow!("docs endpoint: {e}"))?;
     api.register(crate::metrics::metrics).map_err(|e| anyhow::anyhow!("metrics endpoint: {e}"))?;
-    let dropshot_config = ConfigDropshot {
-        bind_address: config.bind,
-        default_request_body_max_bytes: config.max_body_bytes,
-        // A handler runs to completion even if its client goes away, so a
-        // write is never cut between the database and the response.
-        default_handler_task_mode: dropshot::HandlerTaskMode::Detached,
-        ..Default::default()
-    };
+    let dropshot_config = dropshot_config(config.bind, config);
     let tls = config.tls.as_ref().map(|(cert_file, key_file)| dropshot::ConfigTls::AsFile {
         cert_file: cert_file.clone(),
         key_file: key_file.clone(),

@@ -50,25 +50,9 @@ impl LiveServer {
         }
         let api_token = String::from_utf8(token.stdout)?.trim().to_string();
 
-        let mut child = Command::new(binary)
-            .args(["serve", "--bind", "127.0.0.1:0", "--log-level", "warn", "--database"])
-            .arg(&database)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()?;
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let addr = loop {
-            let Some(line) = lines.next() else {
-                let _ = child.kill();
-                bail!("hostadmin serve exited before listening");
-            };
-            let line = line?;
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.trim().to_string();
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        let mut serve = Command::new(binary);
+        serve.args(["serve", "--bind", "127.0.0.1:0", "--log-level", "warn", "--database"]).arg(&database);
+        let (child, addr) = spawn_listening(serve)?;
         Ok(Self { child, dir, addr, api_token })
     }
 
@@ -115,6 +99,26 @@ impl LiveServer {
         let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
         Ok((status, body))
     }
+}
+
+/// Starts a server that prints `listening on http://ADDR` on stderr (the
+/// service, or the benchmark's framework ceiling) and returns it with ADDR.
+/// The rest of its stderr is drained, so it never blocks on a full pipe.
+pub fn spawn_listening(mut cmd: Command) -> Result<(Child, String)> {
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn()?;
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let Some(line) = lines.next() else {
+            let _ = child.kill();
+            bail!("{cmd:?} exited before listening");
+        };
+        let line = line?;
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    Ok((child, addr))
 }
 
 impl Drop for LiveServer {

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's tasks, in plain Rust (no shell scripts).
 //! `cargo xtask` alone lists them.
 
+mod bench;
 mod contract;
 mod docs;
 mod fuzz;
@@ -31,6 +32,9 @@ const USAGE: &str = "usage: cargo xtask <task>
   fuzz [--seconds N]
                 the request-path fuzz target for N seconds (default 60);
                 not part of `test`
+  bench [--quick] [--out FILE]
+                the service beside its framework and storage ceilings
+                (release build; JSON to target/bench/latest.json)
   schema        regenerate server/src/schema.rs from migrations/ (Diesel CLI)";
 
 fn main() -> Result<()> {
@@ -49,6 +53,7 @@ fn main() -> Result<()> {
         ["docs", "--out", dir] => docs::write(dir),
         ["docs", "test"] => docs::browser_test(),
         ["schema"] => schema(),
+        ["bench", rest @ ..] => bench_args(rest),
         ["fuzz"] => fuzz::fuzz(60),
         ["fuzz", "--seconds", n] => fuzz::fuzz(n.parse()?),
         _ => {
@@ -56,6 +61,19 @@ fn main() -> Result<()> {
             std::process::exit(2)
         }
     }
+}
+
+fn bench_args(args: &[&str]) -> Result<()> {
+    let mut options = bench::Options { quick: false, out: None };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--quick" => options.quick = true,
+            "--out" => options.out = Some(args.next().context("--out needs a file")?.into()),
+            other => bail!("bench: unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    bench::bench(options)
 }
 
 fn project_root() -> PathBuf {

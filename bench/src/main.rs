@@ -1,0 +1,54 @@
+//! The tools `cargo xtask bench` drives; each prints one JSON object.
+//!
+//! - `load`: an HTTP/1.1 keep-alive load generator (fixed connection count,
+//!   fixed duration, per-request latency) for the service and its framework
+//!   ceiling alike, so that both are measured by the same client;
+//! - `ceiling`: the framework ceiling, a bare Dropshot server that answers a
+//!   recorded body with no authentication and no database;
+//! - `storage`: the storage ceiling, the service's own Diesel queries in a
+//!   tight loop on the same database file and pragmas, without HTTP;
+//! - `seed`: fills a database with servers.
+//!
+//! A separate binary (rather than `xtask` itself) keeps Dropshot, Diesel and
+//! the service's crate out of every other `cargo xtask` invocation's build.
+
+mod ceiling;
+mod load;
+mod measure;
+mod storage;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "hostadmin benchmark tools (run through `cargo xtask bench`)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Load(load::Args),
+    Ceiling(ceiling::Args),
+    Storage(storage::Args),
+    /// Creates (and migrates) the database and inserts `servers` servers,
+    /// named `srv-NNNNNNN.bench.example` with external names
+    /// `mail-NNNNNNN.bench.example`, numbered from 1.
+    Seed {
+        #[arg(long)]
+        database: PathBuf,
+        #[arg(long)]
+        servers: u64,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Load(args) => load::run(args),
+        Command::Ceiling(args) => ceiling::run(args),
+        Command::Storage(args) => storage::run(args),
+        Command::Seed { database, servers } => storage::seed(&database, servers),
+    }
+}

@@ -1,0 +1,187 @@
+//! The storage ceiling and the seeding of benchmark databases.
+//!
+//! The ceiling calls the service's own query functions (so the SQL is the
+//! same, not a copy) through a pool opened by the service's own `db::open`
+//! (so the pragmas are the same: WAL, `synchronous = FULL`), one immediate
+//! transaction per write as the service does, with no HTTP in between.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use hostadmin_api::wire::parse_params;
+use hostadmin_api::ServerListQuery;
+use hostadmin_server::db::{self, DbOptions};
+use hostadmin_server::schema::servers as table;
+use hostadmin_server::{accounts, servers};
+
+use crate::measure::{Figures, Rng, Samples, Window};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Case {
+    /// `servers::get` of a random server at level 2.
+    Get,
+    /// `servers::list` with `--query`.
+    List,
+    /// `servers::insert` of a new server.
+    Post,
+    /// What a PATCH of a random server's external name runs.
+    Patch,
+    /// An account looked up and its password verified.
+    Login,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    database: PathBuf,
+    #[arg(long, value_enum)]
+    case: Case,
+    /// For `list`: the query string, as the HTTP request sends it.
+    #[arg(long, default_value = "")]
+    query: String,
+    /// For `login`: `user:password`.
+    #[arg(long, default_value = "")]
+    login: String,
+    /// Makes created names unique across runs on one database.
+    #[arg(long, default_value = "run")]
+    nonce: String,
+    #[arg(long, default_value_t = 8)]
+    threads: usize,
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    #[arg(long, default_value_t = 0.5)]
+    warmup: f64,
+    /// Random server IDs are drawn from `1..=rand_max`.
+    #[arg(long, default_value_t = 1)]
+    rand_max: u64,
+    #[arg(long, default_value_t = 20261123)]
+    seed: u64,
+}
+
+type Op = dyn Fn(&mut SqliteConnection, &mut Rng, u64) -> Result<(), String> + Send + Sync;
+
+fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
+    let rand_max = args.rand_max;
+    let nonce = args.nonce.clone();
+    Ok(match args.case {
+        Case::Get => Box::new(move |conn, rng, _| {
+            servers::get(conn, rng.one_to(rand_max) as i64, 2).map(drop).map_err(|e| format!("{e:?}"))
+        }),
+        Case::List => {
+            let pairs: Vec<(String, String)> = args
+                .query
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let query: ServerListQuery =
+                parse_params(&pairs).map_err(|v| anyhow::anyhow!("--query {:?}: {v:?}", args.query))?;
+            Box::new(move |conn, _, _| servers::list(conn, &query).map(drop).map_err(|e| format!("{e:?}")))
+        }
+        Case::Post => Box::new(move |conn, _, seq| {
+            let hostname = format!("new-{nonce}-{seq}.bench.example");
+            let extname = format!("ext-{nonce}-{seq}.bench.example");
+            conn.immediate_transaction(|c| servers::insert(c, &hostname, &extname)).map(drop).map_err(|e| format!("{e:?}"))
+        }),
+        Case::Patch => Box::new(move |conn, rng, seq| {
+            let id = rng.one_to(rand_max) as i64;
+            let extname = format!("patched-{nonce}-{seq}.bench.example");
+            conn.immediate_transaction(|c| {
+                let (row, _, _) = servers::find(c, id)?;
+                servers::rename(c, id, &row.hostname, &extname)?;
+                servers::get(c, id, 2)
+            })
+            .map(drop)
+            .map_err(|e| format!("{e:?}"))
+        }),
+        Case::Login => {
+            let (user, pass) = args.login.split_once(':').context("--login user:password")?;
+            let (user, pass) = (user.to_string(), pass.to_string());
+            Box::new(move |conn, _, _| {
+                let account = accounts::find_by_name(conn, &user).map_err(|e| e.to_string())?;
+                if accounts::verify_password(account.as_ref().map(|a| a.password_hash.as_str()), &pass) {
+                    Ok(())
+                } else {
+                    Err("wrong password".into())
+                }
+            })
+        }
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let options = DbOptions { max_connections: args.threads as u32, ..Default::default() };
+    let pool = db::open(&args.database, &options)?;
+    let op: Arc<Op> = Arc::from(operation(&args)?);
+    // Once outside the measurement: it must succeed.
+    let mut conn = pool.get()?;
+    op(&mut conn, &mut Rng::new(args.seed), u64::MAX).map_err(|e| anyhow::anyhow!("first operation: {e}"))?;
+    drop(conn);
+    let seq = Arc::new(AtomicU64::new(0));
+    let window = Window::after_warmup(Duration::from_secs_f64(args.warmup), Duration::from_secs_f64(args.seconds));
+    let workers: Vec<_> = (0..args.threads)
+        .map(|worker| {
+            let (pool, op, seq) = (pool.clone(), op.clone(), seq.clone());
+            let seed = args.seed ^ (worker as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D);
+            std::thread::spawn(move || -> anyhow::Result<Samples> {
+                let mut conn = pool.get()?;
+                let mut rng = Rng::new(seed);
+                let mut samples = Samples::default();
+                let mut reported = false;
+                while Instant::now() < window.end {
+                    let began = Instant::now();
+                    let result = op(&mut conn, &mut rng, seq.fetch_add(1, Ordering::Relaxed));
+                    if let Err(e) = &result {
+                        if !reported {
+                            eprintln!("storage: {e}");
+                            reported = true;
+                        }
+                    }
+                    samples.record(&window, began, result.is_ok());
+                }
+                Ok(samples)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for worker in workers {
+        all.push(worker.join().map_err(|_| anyhow::anyhow!("a storage worker panicked"))??);
+    }
+    println!("{}", serde_json::to_string(&Figures::from_samples(all, &window))?);
+    Ok(())
+}
+
+/// Inserts `count` servers in batches, one transaction in all.
+pub fn seed(database: &Path, count: u64) -> anyhow::Result<()> {
+    let pool = db::open(database, &DbOptions { max_connections: 1, ..Default::default() })?;
+    let mut conn = pool.get()?;
+    let existing: i64 = table::table.count().get_result(&mut conn)?;
+    if existing != 0 {
+        bail!("{} already holds {existing} servers", database.display());
+    }
+    const BATCH: u64 = 5_000;
+    conn.immediate_transaction(|conn| -> QueryResult<()> {
+        let mut next = 1;
+        while next <= count {
+            let last = (next + BATCH - 1).min(count);
+            let rows: Vec<_> = (next..=last)
+                .map(|i| {
+                    (
+                        table::hostname.eq(format!("srv-{i:07}.bench.example")),
+                        table::extname.eq(format!("mail-{i:07}.bench.example")),
+                    )
+                })
+                .collect();
+            diesel::insert_into(table::table).values(&rows).execute(conn)?;
+            next = last + 1;
+        }
+        Ok(())
+    })?;
+    println!("{{\"servers\": {count}}}");
+    Ok(())
+}
