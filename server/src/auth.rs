@@ -188,7 +188,7 @@ fn admin_of(conn: &mut diesel::SqliteConnection, account_id: i64, name: Option<&
 
 /// Looks the session's account up: it must still exist, under the same name.
 pub async fn principal_for(pool: &Pool, claims: Claims) -> Result<Principal, Problem> {
-    db::run(pool, move |conn| Ok(Principal::Admin(admin_of(conn, claims.uid, Some(&claims.sub))?))).await
+    db::lookup(pool, move |conn| Ok(Principal::Admin(admin_of(conn, claims.uid, Some(&claims.sub))?))).await
 }
 
 /// The principal of an API token; an unknown or revoked token, or one of an

@@ -206,6 +206,26 @@ where
     .map_err(|_| Problem::Internal("a database task panicked".into()))?
 }
 
+/// Runs `f`, a read bounded by an index (a lookup by key), on the calling
+/// thread when a connection is idle, and on the blocking pool otherwise.
+///
+/// Handing a query to the blocking pool costs two thread switches, more
+/// than such a read itself (a few microseconds); in WAL mode a read never
+/// waits for the write lock, so it cannot stall the async thread. Anything
+/// that may scan, and every write, goes through [`run`] / [`write`].
+pub async fn lookup<T, F>(pool: &Pool, f: F) -> Result<T, Problem>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut SqliteConnection) -> DbResult<T> + Send + 'static,
+{
+    pool.check_file()?;
+    let idle = pool.0.connections.read().unwrap_or_else(|e| e.into_inner()).try_get();
+    match idle {
+        Some(mut conn) => f(&mut conn).map_err(Problem::from),
+        None => run(pool, f).await,
+    }
+}
+
 /// Runs `f` inside an immediate (write-locked) transaction: SQLite
 /// serializes writers, and taking the lock up front avoids the deadlock of
 /// two readers both upgrading to writers.

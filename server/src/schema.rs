@@ -100,10 +100,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    server_blocks (block) {
+        block -> BigInt,
+        servers -> BigInt,
+    }
+}
+
+diesel::table! {
     servers (id) {
         id -> BigInt,
         hostname -> Text,
         extname -> Text,
+        domain_count -> BigInt,
+        user_count -> BigInt,
     }
 }
 
@@ -149,6 +158,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     groups,
     manager_domains,
     managers,
+    server_blocks,
     servers,
     settings,
     users,

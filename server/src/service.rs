@@ -240,7 +240,7 @@ impl HostadminApi for Service {
         path: ServerGetPath,
         query: ServerGetQuery,
     ) -> Result<Server, Problem> {
-        db::run(&rqctx.context().pool, move |conn| servers::get(conn, path.id, query.level)).await
+        db::lookup(&rqctx.context().pool, move |conn| servers::get(conn, path.id, query.level)).await
     }
 
     async fn server_update(

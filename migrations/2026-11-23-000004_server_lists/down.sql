@@ -1,0 +1,16 @@
+DROP TRIGGER servers_search_update;
+DROP TRIGGER servers_search_delete;
+DROP TRIGGER servers_search_insert;
+DROP TABLE servers_search;
+DROP TRIGGER server_blocks_delete;
+DROP TRIGGER server_blocks_insert;
+DROP TABLE server_blocks;
+DROP TRIGGER users_count_move;
+DROP TRIGGER users_count_delete;
+DROP TRIGGER users_count_insert;
+DROP TRIGGER domains_count_move;
+DROP TRIGGER domains_count_delete;
+DROP TRIGGER domains_count_insert;
+DROP INDEX servers_user_count;
+ALTER TABLE servers DROP COLUMN user_count;
+ALTER TABLE servers DROP COLUMN domain_count;

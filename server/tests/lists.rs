@@ -1,0 +1,164 @@
+//! The server list's shortcuts (migration 4: stored counts, ID blocks, the
+//! trigram index) give the same answers as the plain scan they replace.
+
+mod common;
+
+use common::{TestServer, ADMIN};
+use diesel::prelude::*;
+use hostadmin_server::schema::servers;
+use serde_json::Value;
+
+/// Servers `first..=last` inserted through the service's own query function
+/// (so every trigger runs), with mixed-case external names.
+fn insert_servers(t: &TestServer, first: usize, last: usize) {
+    let mut conn = t.server.app_private().pool.get().unwrap();
+    conn.immediate_transaction(|c| {
+        for i in first..=last {
+            hostadmin_server::servers::insert(c, &format!("h{i:05}.lists.test"), &format!("Mail{i:05}.Lists.TEST"))
+                .map_err(|_| diesel::result::Error::RollbackTransaction)?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+}
+
+async fn list(t: &TestServer, jwt: &str, query: &str) -> Value {
+    let answer = t
+        .http()
+        .get(format!("{}/api/v1/system/servers?{query}", t.url))
+        .header("Cookie", format!("grommunioAuthJwt={jwt}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200, "{query}");
+    answer.json().await.unwrap()
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["data"].as_array().unwrap().iter().map(|s| s["ID"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn id_pages_agree_with_a_full_scan_across_blocks_and_gaps() {
+    let t = TestServer::start().await;
+    let jwt = t.login(ADMIN).await.grommunio_auth_jwt;
+    insert_servers(&t, 1, 3_000);
+    // Gaps: most of the second block (IDs 1024..2047), a block boundary, and
+    // every seventh server elsewhere.
+    let gone: Vec<i64> =
+        (1..=3_000).filter(|&i| (1030..2040).contains(&i) || i == 1023 || i == 2048 || i % 7 == 0).collect();
+    diesel::delete(servers::table.filter(servers::id.eq_any(&gone))).execute(&mut t.db()).unwrap();
+    let kept: Vec<i64> = (1..=3_000).filter(|i| !gone.contains(i)).collect();
+    let n = kept.len() as i64;
+
+    for (sort, expected) in [("", kept.clone()), ("&sort=ID,desc", kept.iter().rev().copied().collect())] {
+        for offset in [0, 1, 49, 590, 591, 1022, 1023, 1024, 1500, n - 51, n - 1, n, n + 10] {
+            for limit in [1, 50] {
+                let page = list(&t, &jwt, &format!("limit={limit}&offset={offset}{sort}")).await;
+                let from = (offset as usize).min(expected.len());
+                let to = (from + limit).min(expected.len());
+                assert_eq!(ids(&page), expected[from..to].to_vec(), "offset {offset} limit {limit} {sort}");
+                assert_eq!(page["count"], n, "the count, summed from blocks");
+            }
+        }
+    }
+    // Another sort takes the general path and agrees too.
+    let page = list(&t, &jwt, &format!("limit=3&offset={}&sort=hostname,desc", n - 3)).await;
+    assert_eq!(ids(&page), kept[..3].iter().rev().copied().collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn match_finds_substrings_case_insensitively_and_follows_changes() {
+    let t = TestServer::start().await;
+    let jwt = t.login(ADMIN).await.grommunio_auth_jwt;
+    insert_servers(&t, 1, 300);
+    let count = |page: &Value| page["count"].as_i64().unwrap();
+
+    // Trigram-indexed (three characters or more), in either field, any case.
+    let page = list(&t, &jwt, "match=00123&limit=50").await;
+    assert_eq!(ids(&page), vec![123]);
+    let page = list(&t, &jwt, "match=LISTS.test&limit=1000").await;
+    assert_eq!(count(&page), 300);
+    let page = list(&t, &jwt, "match=mail0012&matchFields=extname&limit=50").await;
+    assert_eq!(ids(&page), (120..=129).collect::<Vec<_>>());
+    let page = list(&t, &jwt, "match=mail0012&matchFields=hostname&limit=50").await;
+    assert_eq!(count(&page), 0, "only the named field is searched");
+    // Two characters: no trigram, a scan, the same answer.
+    let page = list(&t, &jwt, "match=h0029&limit=50").await;
+    assert_eq!(ids(&page), (290..=299).collect::<Vec<_>>());
+    let page = list(&t, &jwt, "match=29&limit=1000").await;
+    let expected: Vec<i64> = (1..=300).filter(|i| format!("{i:05}").contains("29")).collect();
+    assert_eq!(ids(&page), expected);
+
+    // `_` and `%` are literal characters, never wildcards.
+    let mut conn = t.server.app_private().pool.get().unwrap();
+    hostadmin_server::servers::insert(&mut conn, "a_b.lists.test", "x1.example").unwrap();
+    hostadmin_server::servers::insert(&mut conn, "axb.lists.test", "x2.example").unwrap();
+    hostadmin_server::servers::insert(&mut conn, "100%.lists.test", "x3.example").unwrap();
+    assert_eq!(count(&list(&t, &jwt, "match=a_b&limit=50").await), 1);
+    assert_eq!(count(&list(&t, &jwt, "match=0%25.&limit=50").await), 1);
+
+    // A rename and a delete are seen by the index at once.
+    hostadmin_server::servers::rename(&mut conn, 5, "renamed.lists.test", "Mail00005.Lists.TEST").unwrap();
+    assert_eq!(count(&list(&t, &jwt, "match=h00005&limit=50").await), 0);
+    assert_eq!(ids(&list(&t, &jwt, "match=renamed&limit=50").await), vec![5]);
+    diesel::delete(servers::table.find(5)).execute(&mut conn).unwrap();
+    assert_eq!(count(&list(&t, &jwt, "match=renamed&limit=50").await), 0);
+    assert_eq!(count(&list(&t, &jwt, "match=Mail00005&limit=50").await), 0);
+}
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Recount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    domains: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    users: i64,
+}
+
+#[tokio::test]
+async fn stored_counts_equal_a_recount_after_every_kind_of_change() {
+    let t = TestServer::start().await;
+    let jwt = t.login(ADMIN).await.grommunio_auth_jwt;
+    insert_servers(&t, 1, 4);
+    t.place_domain(1, "a.lists.test", 3);
+    t.place_domain(1, "b.lists.test", 1);
+    t.place_domain(2, "c.lists.test", 5);
+    t.place_domain(3, "d.lists.test", 0);
+    let mut conn = t.db();
+    for change in [
+        // A domain moves with its users; a user moves between domains.
+        "UPDATE domains SET server_id = 3 WHERE name = 'a.lists.test'",
+        "UPDATE users SET domain_id = (SELECT id FROM domains WHERE name = 'd.lists.test') \
+         WHERE username = 'user0@c.lists.test'",
+        "DELETE FROM users WHERE username = 'user1@c.lists.test'",
+        "DELETE FROM users WHERE domain_id = (SELECT id FROM domains WHERE name = 'b.lists.test')",
+        "DELETE FROM domains WHERE name = 'b.lists.test'",
+    ] {
+        diesel::sql_query(change).execute(&mut conn).unwrap();
+    }
+    let recount: Vec<Recount> = diesel::sql_query(
+        "SELECT s.id, (SELECT COUNT(*) FROM domains d WHERE d.server_id = s.id) AS domains, \
+         (SELECT COUNT(*) FROM users u JOIN domains d ON u.domain_id = d.id WHERE d.server_id = s.id) AS users \
+         FROM servers s ORDER BY s.id",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let page = list(&t, &jwt, "level=2&limit=50").await;
+    let served: Vec<Recount> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| Recount {
+            id: s["ID"].as_i64().unwrap(),
+            domains: s["domains"].as_i64().unwrap(),
+            users: s["users"].as_i64().unwrap(),
+        })
+        .collect();
+    assert_eq!(served, recount);
+    assert_eq!(served.iter().map(|s| s.users).collect::<Vec<_>>(), vec![0, 3, 4, 0], "the changes were counted");
+    // The sort by users (indexed now) follows the stored counts.
+    let page = list(&t, &jwt, "level=2&limit=50&sort=users,desc").await;
+    assert_eq!(ids(&page), vec![3, 2, 1, 4]);
+}
