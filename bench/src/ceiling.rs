@@ -51,7 +51,8 @@ fn answer(rqctx: &RequestContext<Bodies>, path: CasePath) -> Result<Response<Bod
 fn read_body(body: UntypedBody) -> Result<(), HttpError> {
     let bytes = body.as_bytes();
     if bytes.first() == Some(&b'{') {
-        serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| HttpError::for_bad_request(None, e.to_string()))?;
+        serde_json::from_slice::<serde_json::Value>(bytes)
+            .map_err(|e| HttpError::for_bad_request(None, e.to_string()))?;
     }
     Ok(())
 }

@@ -164,9 +164,8 @@ async fn session_headers(addr: SocketAddr, credentials: &str) -> anyhow::Result<
     let (user, pass) = credentials.split_once(':').context("--login is user:password")?;
     let form = format!("user={user}&pass={pass}");
     let mut conn = Connection::open(addr).await?;
-    let answer = conn
-        .exchange(&request("POST", "/api/v1/login", &[], "application/x-www-form-urlencoded", Some(&form)))
-        .await?;
+    let answer =
+        conn.exchange(&request("POST", "/api/v1/login", &[], "application/x-www-form-urlencoded", Some(&form))).await?;
     if answer.status != 200 {
         bail!("login: {} {}", answer.status, String::from_utf8_lossy(&answer.body));
     }
@@ -201,8 +200,7 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
     let seq = Arc::new(AtomicU64::new(0));
     let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max);
     let body = args.body.as_deref().map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max));
-    let answer =
-        first.exchange(&request(&args.method, &path, &headers, &args.content_type, body.as_deref())).await?;
+    let answer = first.exchange(&request(&args.method, &path, &headers, &args.content_type, body.as_deref())).await?;
     if answer.status != args.expect {
         bail!(
             "{} {path}: expected {}, got {} {}",
@@ -230,10 +228,8 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
             let mut reported = false;
             while Instant::now() < window.end {
                 let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max);
-                let body = args
-                    .body
-                    .as_deref()
-                    .map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max));
+                let body =
+                    args.body.as_deref().map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max));
                 let bytes = request(&args.method, &path, &headers, &args.content_type, body.as_deref());
                 let began = Instant::now();
                 match conn.exchange(&bytes).await {

@@ -86,13 +86,15 @@ fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
         Case::Post => Box::new(move |conn, _, seq| {
             let hostname = format!("new-{nonce}-{seq}.bench.example");
             let extname = format!("ext-{nonce}-{seq}.bench.example");
-            conn.immediate_transaction(|c| servers::insert(c, &hostname, &extname)).map(drop).map_err(|e| format!("{e:?}"))
+            conn.immediate_transaction(|c| servers::insert(c, &hostname, &extname))
+                .map(drop)
+                .map_err(|e| format!("{e:?}"))
         }),
         Case::Patch => Box::new(move |conn, rng, seq| {
             let id = rng.one_to(rand_max) as i64;
             let extname = format!("patched-{nonce}-{seq}.bench.example");
             conn.immediate_transaction(|c| {
-                let (row, _, _) = servers::find(c, id)?;
+                let row = servers::find(c, id)?;
                 servers::rename(c, id, &row.hostname, &extname)?;
                 servers::get(c, id, 2)
             })
@@ -104,7 +106,7 @@ fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
             let (user, pass) = (user.to_string(), pass.to_string());
             Box::new(move |conn, _, _| {
                 let account = accounts::find_by_name(conn, &user).map_err(|e| e.to_string())?;
-                if accounts::verify_password(account.as_ref().map(|a| a.password_hash.as_str()), &pass) {
+                if hostadmin_server::passwords::verify(account.as_ref().map(|a| a.password_hash.as_str()), &pass) {
                     Ok(())
                 } else {
                     Err("wrong password".into())

@@ -64,7 +64,7 @@ END;
 CREATE VIRTUAL TABLE servers_search USING fts5 (
     hostname, extname, content = 'servers', content_rowid = 'id', tokenize = 'trigram'
 );
-INSERT INTO servers_search (rowid, hostname, extname) SELECT id, hostname, extname FROM servers;
+INSERT INTO servers_search (servers_search) VALUES ('rebuild');
 CREATE TRIGGER servers_search_insert AFTER INSERT ON servers BEGIN
     INSERT INTO servers_search (rowid, hostname, extname) VALUES (NEW.id, NEW.hostname, NEW.extname);
 END;

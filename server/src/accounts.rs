@@ -1,10 +1,8 @@
 //! Administrator accounts: who may log in, and with which role.
 //!
-//! Passwords are stored as argon2id PHC strings (memory-hard); the clear
-//! text is never stored, logged or returned.
+//! Passwords are stored as argon2id PHC strings (memory-hard, see
+//! [`crate::passwords`]); the clear text is never stored, logged or returned.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 
@@ -61,32 +59,8 @@ struct NewAccount<'a> {
     created_at: i64,
 }
 
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters hashes any input")
-        .to_string()
-}
-
-/// Checks `password` against a stored hash. Without an account, it checks
-/// against a fixed dummy hash so that a missing user costs as much time as
-/// a wrong password.
-pub fn verify_password(stored: Option<&str>, password: &str) -> bool {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("dummy password for timing"));
-    let (hash, real) = match stored {
-        Some(h) => (h, true),
-        None => (dummy.as_str(), false),
-    };
-    let ok = PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false);
-    ok && real
-}
-
 pub fn create(conn: &mut SqliteConnection, name: &str, role: Role, password: &str) -> QueryResult<Account> {
-    let hash = hash_password(password);
+    let hash = crate::passwords::hash(password);
     diesel::insert_into(accounts::table)
         .values(NewAccount { name, role: role.as_str(), password_hash: &hash, created_at: now_unix() })
         .returning(Account::as_returning())
@@ -94,11 +68,11 @@ pub fn create(conn: &mut SqliteConnection, name: &str, role: Role, password: &st
 }
 
 pub fn find_by_name(conn: &mut SqliteConnection, name: &str) -> QueryResult<Option<Account>> {
-    accounts::table.filter(accounts::name.eq(name)).select(Account::as_select()).first(conn).optional()
+    accounts::table.filter(accounts::name.eq(name)).select(Account::as_select()).get_result(conn).optional()
 }
 
 pub fn find_by_id(conn: &mut SqliteConnection, id: i64) -> QueryResult<Option<Account>> {
-    accounts::table.find(id).select(Account::as_select()).first(conn).optional()
+    accounts::table.find(id).select(Account::as_select()).get_result(conn).optional()
 }
 
 pub fn list(conn: &mut SqliteConnection) -> QueryResult<Vec<Account>> {
@@ -107,7 +81,7 @@ pub fn list(conn: &mut SqliteConnection) -> QueryResult<Vec<Account>> {
 
 /// Sets a new password; returns whether the account exists.
 pub fn set_password(conn: &mut SqliteConnection, name: &str, password: &str) -> QueryResult<bool> {
-    let hash = hash_password(password);
+    let hash = crate::passwords::hash(password);
     let n = diesel::update(accounts::table.filter(accounts::name.eq(name)))
         .set(accounts::password_hash.eq(hash))
         .execute(conn)?;

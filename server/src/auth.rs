@@ -57,7 +57,7 @@ impl SigningKey {
             .on_conflict_do_nothing()
             .execute(&mut conn)?;
         let stored: String =
-            settings::table.filter(settings::name.eq(KEY_SETTING)).select(settings::value).first(&mut conn)?;
+            settings::table.filter(settings::name.eq(KEY_SETTING)).select(settings::value).get_result(&mut conn)?;
         Ok(Self(B64.decode(stored).map_err(|_| anyhow::anyhow!("stored JWT key is corrupt"))?))
     }
 
@@ -202,7 +202,7 @@ pub async fn principal_for_token(pool: &Pool, token: String) -> Result<Principal
                 let active: Option<String> = crate::schema::managers::table
                     .find(id)
                     .select(crate::schema::managers::status)
-                    .first(conn)
+                    .get_result(conn)
                     .optional()?;
                 match active.as_deref() {
                     Some("Active") => Ok(Principal::Manager { id }),

@@ -31,14 +31,14 @@ fn find(conn: &mut SqliteConnection, guid: &str) -> DbResult<GroupRow> {
     groups::table
         .filter(groups::guid.eq(&guid))
         .select(GroupRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("Group {guid}")).into())
 }
 
 fn manager_of(conn: &mut SqliteConnection, row: &GroupRow) -> QueryResult<Option<UserRow>> {
     match row.manager_id {
-        Some(id) => users::table.find(id).select(UserRow::as_select()).first(conn).optional(),
+        Some(id) => users::table.find(id).select(UserRow::as_select()).get_result(conn).optional(),
         None => Ok(None),
     }
 }
@@ -140,7 +140,7 @@ fn user_ids(conn: &mut SqliteConnection, field: &str, guids: &[String]) -> DbRes
         match users::table
             .filter(users::guid.eq(normalize_guid(guid)))
             .select(users::id)
-            .first::<i64>(conn)
+            .get_result::<i64>(conn)
             .optional()?
         {
             Some(id) => ids.push(id),

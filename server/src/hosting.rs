@@ -93,7 +93,7 @@ pub fn domain_list(conn: &mut SqliteConnection, principal: &Principal, q: &Domai
 fn find_domain(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<DomainRow> {
     let row: DomainRow = domain_query!()
         .filter(domains::code.eq(code))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("domain {code}")))?;
     check_visible(principal, row.4, code)?;
@@ -209,7 +209,7 @@ pub fn delivery_domain_list(
 fn find_delivery_domain(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<DeliveryDomainRow> {
     let row: DeliveryDomainRow = delivery_domain_query!()
         .filter(delivery_domains::code.eq(code))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("Delivery domain {code}")))?;
     check_visible(principal, row.3, code)?;
@@ -313,7 +313,7 @@ fn find_delivery_account(
 ) -> DbResult<DeliveryAccountRow> {
     let row: DeliveryAccountRow = delivery_account_query!()
         .filter(delivery_accounts::code.eq(code))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("Delivery account {code}")))?;
     check_visible(principal, row.4, code)?;
@@ -348,7 +348,7 @@ pub fn delivery_account_create(
     let domain_id: i64 = delivery_domains::table
         .filter(delivery_domains::code.eq(&domain))
         .select(delivery_domains::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::invalid("delivery_domain_code", format!("{domain} does not exist")))?;
     let code = new_code(conn, "DA", |c, code| {

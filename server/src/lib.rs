@@ -10,6 +10,7 @@
 //! - [`groups`] and [`people`]: groups and the people they hold (the
 //!   ONLYOFFICE-style surface);
 //! - [`accounts`] and [`auth`]: who may log in, sessions and CSRF tokens;
+//!   [`passwords`]: their hashes, checked on threads of their own;
 //! - [`db`]: the connection pool, pragmas and migrations; [`backup`]:
 //!   online backup and offline restore;
 //! - [`docs`]: the docs portal at `/docs/`, generated from the spec;
@@ -26,6 +27,7 @@ pub mod hosting;
 pub mod managers;
 pub mod metrics;
 pub mod paging;
+pub mod passwords;
 pub mod people;
 pub mod schema;
 pub mod servers;

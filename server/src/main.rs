@@ -206,7 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         let id: Option<i64> = managers::table
                             .filter(managers::code.eq(&code))
                             .select(managers::id)
-                            .first(&mut conn)
+                            .get_result(&mut conn)
                             .optional()?;
                         Owner::Manager(id.ok_or_else(|| anyhow::anyhow!("no manager {code:?}"))?)
                     }
@@ -278,9 +278,19 @@ async fn termination() -> &'static str {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match run(Cli::parse()).await {
+fn main() -> ExitCode {
+    // Database work runs on the blocking pool, where at most the pool's 8
+    // connections can be busy: more threads would only wait for one, each
+    // keeping a stack and an allocator arena resident. 16 leaves room for
+    // the rest (file reads of backups and the docs).
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().max_blocking_threads(16).build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("hostadmin: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(Cli::parse())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("hostadmin: {e:#}");

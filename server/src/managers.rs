@@ -46,7 +46,7 @@ pub struct ManagerRow {
 
 /// The manager with code `code`, if any.
 pub fn find(conn: &mut SqliteConnection, code: &str) -> QueryResult<Option<ManagerRow>> {
-    managers::table.filter(managers::code.eq(code)).select(ManagerRow::as_select()).first(conn).optional()
+    managers::table.filter(managers::code.eq(code)).select(ManagerRow::as_select()).get_result(conn).optional()
 }
 
 /// The manager `code`, visible to `principal`: 404 if there is none, 403 if
@@ -204,7 +204,7 @@ fn assign_domains(conn: &mut SqliteConnection, manager_id: i64, codes: &[String]
             .left_join(manager_domains::table)
             .filter(domains::code.eq(code))
             .select((domains::id, manager_domains::manager_id.nullable()))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         match found {
             None => wrong.push(Violation::new(format!("domain_codes.{i}"), format!("{code} does not exist"))),
@@ -232,7 +232,7 @@ fn assign_accounts(conn: &mut SqliteConnection, manager_id: i64, codes: &[String
         let owner: Option<Option<i64>> = delivery_accounts::table
             .filter(delivery_accounts::code.eq(code))
             .select(delivery_accounts::manager_id)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         match owner {
             None => wrong.push(Violation::new(format!("delivery_account_ids.{i}"), format!("{code} does not exist"))),
@@ -294,7 +294,7 @@ pub fn create(conn: &mut SqliteConnection, principal: &Principal, body: ManagerC
             managers::firstname.eq(body.firstname.to_string()),
             managers::lastname.eq(body.lastname.to_string()),
             managers::company.eq(body.company.map(String::from).unwrap_or_default()),
-            managers::password_hash.eq(crate::accounts::hash_password(&body.password)),
+            managers::password_hash.eq(crate::passwords::hash(&body.password)),
             managers::catch_all.eq(body.catch_all.unwrap_or(false)),
             managers::max_domains.eq(max_domains),
             managers::max_delivery_domains.eq(body.max_delivery_domains.unwrap_or(-1)),
@@ -383,9 +383,7 @@ pub fn update(conn: &mut SqliteConnection, principal: &Principal, code: &str, bo
         ))
         .execute(conn)?;
     if let Some(password) = &body.password {
-        diesel::update(target)
-            .set(managers::password_hash.eq(crate::accounts::hash_password(password)))
-            .execute(conn)?;
+        diesel::update(target).set(managers::password_hash.eq(crate::passwords::hash(password))).execute(conn)?;
     }
     if let Some(codes) = &domain_codes {
         assign_domains(conn, row.id, codes)?;
@@ -439,14 +437,14 @@ pub fn assign_delivery(
         let owner = delivery_domains::table
             .filter(delivery_domains::code.eq(&id))
             .select(delivery_domains::manager_id)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         (owner, current_domains.contains(&id), current_domains.len(), max_domains, "max_delivery_domains")
     } else {
         let owner = delivery_accounts::table
             .filter(delivery_accounts::code.eq(&id))
             .select(delivery_accounts::manager_id)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         (owner, current_accounts.contains(&id), current_accounts.len(), max_accounts, "max_delivery_accounts")
     };

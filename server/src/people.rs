@@ -71,7 +71,7 @@ pub fn find(conn: &mut SqliteConnection, guid: &str) -> DbResult<UserRow> {
     users::table
         .filter(users::guid.eq(&guid))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("User {guid}")).into())
 }
@@ -82,7 +82,7 @@ fn full(conn: &mut SqliteConnection, guid: &str) -> DbResult<Person> {
         .inner_join(domains::table)
         .filter(users::guid.eq(&guid))
         .select((UserRow::as_select(), domains::name, domains::code))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("User {guid}")))?;
     Ok(view(row))
@@ -146,7 +146,7 @@ pub fn create(conn: &mut SqliteConnection, principal: &Principal, body: PersonCr
     let domain_id: i64 = domains::table
         .filter(domains::code.eq(&code))
         .select(domains::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::invalid("domainCode", format!("{code} does not exist")))?;
     let guid = new_guid()?;

@@ -1,8 +1,9 @@
 //! System servers: rows, queries, and the operations of the system surface.
 //!
 //! A server's `users` and `domains` are kept in its row by triggers
-//! (migration 4), in the same transaction as the change they count, so they
-//! cannot drift, and a read or a sort by `users` needs no aggregate.
+//! (migration 4), as is the trigram search index, in the same transaction
+//! as the change they follow, so they cannot drift; a read or a sort by
+//! `users` needs no aggregate.
 //!
 //! A page costs the same however large the table (the bench measures it):
 //! the total `count` of an unfiltered list is summed from per-1024-ID blocks
@@ -11,7 +12,7 @@
 //! trigram full-text index, and every sort has an index. What stays
 //! proportional: a deep `offset` under another sort, or with a filter, walks
 //! the index up to it (the contract has no cursor), and `match` with fewer
-//! than three characters, or with `%`, `_` or `\\`, scans.
+//! than three characters, or with `%`, `_` or `\`, scans.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
@@ -205,7 +206,7 @@ pub fn find(conn: &mut SqliteConnection, id: i64) -> DbResult<ServerRow> {
     servers::table
         .find(id)
         .select(ServerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("Server {id} not found")).into())
 }
@@ -273,7 +274,8 @@ pub fn update(conn: &mut SqliteConnection, id: i64, body: Claimed<ServerUpdate>)
 }
 
 pub fn delete(conn: &mut SqliteConnection, id: i64) -> DbResult<()> {
-    let ServerRow { user_count: users, domain_count: domains, .. } = find(conn, id)?;
+    let row = find(conn, id)?;
+    let (users, domains) = (row.user_count, row.domain_count);
     if users > 0 || domains > 0 {
         return Err(
             Problem::Conflict(format!("Server {id} still holds {domains} domain(s) and {users} user(s)")).into()

@@ -98,6 +98,7 @@ pub struct Service {
     /// Present when metrics are on.
     pub metrics: Option<crate::metrics::Metrics>,
     throttle: crate::throttle::Throttle,
+    passwords: crate::passwords::Checkers,
     key: SigningKey,
     session_ttl_secs: i64,
 }
@@ -114,6 +115,7 @@ impl Service {
             key,
             session_ttl_secs: config.session_ttl.as_secs() as i64,
             throttle: crate::throttle::Throttle::new(config.login_throttle.clone()),
+            passwords: crate::passwords::Checkers::start()?,
             metrics: config.metrics.then(Default::default),
         })
     }
@@ -685,12 +687,11 @@ impl Service {
         let address = rqctx.request.remote_addr().ip();
         self.throttle.check(&user, address)?;
         let name = user.clone();
-        let account = db::run(&self.pool, move |conn| {
-            let account = accounts::find_by_name(conn, &name)?;
-            let ok = accounts::verify_password(account.as_ref().map(|a| a.password_hash.as_str()), &pass);
-            Ok(account.filter(|_| ok))
-        })
-        .await?;
+        // The lookup holds a connection for microseconds; the hash check
+        // (tens of milliseconds) runs without one.
+        let account = db::lookup(&self.pool, move |conn| Ok(accounts::find_by_name(conn, &name)?)).await?;
+        let ok = self.passwords.check(account.as_ref().map(|a| a.password_hash.clone()), pass).await?;
+        let account = account.filter(|_| ok);
         match account {
             Some(account) => {
                 self.throttle.succeeded(&user);

@@ -65,7 +65,7 @@ pub fn verify(conn: &mut SqliteConnection, presented: &str) -> QueryResult<Optio
         return Ok(None);
     };
     let Ok(id) = id.parse::<i64>() else { return Ok(None) };
-    let Some(row) = api_tokens::table.find(id).select(TokenRow::as_select()).first(conn).optional()? else {
+    let Some(row) = api_tokens::table.find(id).select(TokenRow::as_select()).get_result(conn).optional()? else {
         return Ok(None);
     };
     if !bool::from(hash(secret).as_bytes().ct_eq(row.secret_hash.as_bytes())) {

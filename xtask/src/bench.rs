@@ -54,11 +54,7 @@ fn cases(rows: u64, quick: bool) -> Vec<Case> {
     let mut all = vec![
         Case { storage: ("get", String::new()), ..get("get", "/api/v1/system/servers/{rand}".into(), String::new()) },
         get("list", "/api/v1/system/servers?limit=50".into(), "limit=50".into()),
-        get(
-            "list-deep",
-            format!("/api/v1/system/servers?limit=50&offset={deep}"),
-            format!("limit=50&offset={deep}"),
-        ),
+        get("list-deep", format!("/api/v1/system/servers?limit=50&offset={deep}"), format!("limit=50&offset={deep}")),
         get(
             "list-match",
             format!("/api/v1/system/servers?limit=50&match={needle}"),
@@ -68,7 +64,9 @@ fn cases(rows: u64, quick: bool) -> Vec<Case> {
             name: "post",
             method: "POST",
             path: "/api/v1/system/servers".into(),
-            body: Some(r#"{"hostname":"new-{nonce}-{seq}.bench.example","extname":"ext-{nonce}-{seq}.bench.example"}"#.into()),
+            body: Some(
+                r#"{"hostname":"new-{nonce}-{seq}.bench.example","extname":"ext-{nonce}-{seq}.bench.example"}"#.into(),
+            ),
             content_type: "application/json",
             status: 201,
             storage: ("post", String::new()),
@@ -249,11 +247,16 @@ impl Bench {
                 eprintln!("bench: {} at {rows} rows, {conns} connection(s)", case.name);
                 let service = self.load(server_addr, true, case, &case.path, conns, rand_max, &format!("{nonce}h"))?;
                 let ceiling_path = format!("/ceiling/{}/{}", case.status, case.name);
-                let framework = self.load(&ceiling_addr, false, case, &ceiling_path, conns, rand_max, &format!("{nonce}f"))?;
+                let framework =
+                    self.load(&ceiling_addr, false, case, &ceiling_path, conns, rand_max, &format!("{nonce}f"))?;
                 let storage = self.storage(database, case, conns, rand_max, &format!("{nonce}s"))?;
                 let ratio = |ceiling: &Value| {
                     let c = ceiling["per_second"].as_f64().unwrap_or(0.0);
-                    if c > 0.0 { service["per_second"].as_f64().unwrap_or(0.0) / c } else { 0.0 }
+                    if c > 0.0 {
+                        service["per_second"].as_f64().unwrap_or(0.0) / c
+                    } else {
+                        0.0
+                    }
                 };
                 rows_out.push(json!({
                     "case": case.name,
@@ -306,7 +309,8 @@ fn readyz(addr: &str) -> Result<bool> {
 
 fn machine() -> Value {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|v| v.trim_start_matches([' ', '\t', ':']));
+    let model =
+        cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|v| v.trim_start_matches([' ', '\t', ':']));
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let memory = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:")).map(str::trim);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
@@ -326,11 +330,8 @@ pub fn bench(options: Options) -> Result<()> {
     let work = target.join("bench/work");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
-    let (sizes, connections, seconds, warmup): (&[u64], &[usize], f64, f64) = if options.quick {
-        (&[1_000], &[8], 1.0, 0.3)
-    } else {
-        (&[1_000, 100_000, 1_000_000], &[1, 8, 64], 2.0, 0.5)
-    };
+    let (sizes, connections, seconds, warmup): (&[u64], &[usize], f64, f64) =
+        if options.quick { (&[1_000], &[8], 1.0, 0.3) } else { (&[1_000, 100_000, 1_000_000], &[1, 8, 64], 2.0, 0.5) };
     let bench = Bench { bin: target.join("release"), work: work.clone(), seconds, warmup };
     let started = Instant::now();
 
@@ -417,7 +418,11 @@ pub fn table(report: &Value) -> String {
     }
     out.push('\n');
     for c in report["cold_start_ms"].as_array().into_iter().flatten() {
-        out.push_str(&format!("Cold start to first answer, {} rows: {:.0} ms. ", c["rows"], c["ms"].as_f64().unwrap_or(0.0)));
+        out.push_str(&format!(
+            "Cold start to first answer, {} rows: {:.0} ms. ",
+            c["rows"],
+            c["ms"].as_f64().unwrap_or(0.0)
+        ));
     }
     out.push('\n');
     for p in report["peak_rss"].as_array().into_iter().flatten() {
