@@ -120,6 +120,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let options = DbOptions { max_connections: args.threads as u32, ..Default::default() };
     let pool = db::open(&args.database, &options)?;
     let op: Arc<Op> = Arc::from(operation(&args)?);
+    let writes = matches!(args.case, Case::Post | Case::Patch);
+    let turn = Arc::new(std::sync::Mutex::new(()));
     // Once outside the measurement: it must succeed.
     let mut conn = pool.get()?;
     op(&mut conn, &mut Rng::new(args.seed), u64::MAX).map_err(|e| anyhow::anyhow!("first operation: {e}"))?;
@@ -128,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let window = Window::after_warmup(Duration::from_secs_f64(args.warmup), Duration::from_secs_f64(args.seconds));
     let workers: Vec<_> = (0..args.threads)
         .map(|worker| {
-            let (pool, op, seq) = (pool.clone(), op.clone(), seq.clone());
+            let (pool, op, seq, turn) = (pool.clone(), op.clone(), seq.clone(), turn.clone());
             let seed = args.seed ^ (worker as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D);
             std::thread::spawn(move || -> anyhow::Result<Samples> {
                 let mut conn = pool.get()?;
@@ -137,6 +139,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 let mut reported = false;
                 while Instant::now() < window.end {
                     let began = Instant::now();
+                    let _turn = writes.then(|| turn.lock().unwrap_or_else(|e| e.into_inner()));
                     let result = op(&mut conn, &mut rng, seq.fetch_add(1, Ordering::Relaxed));
                     if let Err(e) = &result {
                         if !reported {

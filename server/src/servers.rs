@@ -142,28 +142,46 @@ fn id_order(q: &ServerListQuery) -> Option<bool> {
     }
 }
 
-#[derive(QueryableByName)]
-struct Block {
-    #[diesel(sql_type = BigInt)]
-    block: i64,
-    #[diesel(sql_type = BigInt)]
-    before: i64,
-}
-
 /// A page of all servers in ID order: the block holding row `offset` (and
 /// how many rows come before it), then fewer than 1024 rows skipped in it.
-fn id_page(conn: &mut SqliteConnection, offset: i64, limit: i64, descending: bool) -> QueryResult<Vec<ServerRow>> {
-    let order = if descending { "DESC" } else { "ASC" };
-    let found: Option<Block> = diesel::sql_query(format!(
-        "SELECT block, upto - servers AS before FROM \
-         (SELECT block, servers, SUM(servers) OVER (ORDER BY block {order}) AS upto FROM server_blocks) \
-         WHERE upto > ? ORDER BY block {order} LIMIT 1"
-    ))
-    .bind::<BigInt, _>(offset)
-    .get_result(conn)
-    .optional()?;
-    let Some(Block { block, before }) = found else { return Ok(Vec::new()) };
-    let query = servers::table.select(ServerRow::as_select()).limit(limit).offset(offset - before);
+/// The blocks are walked from the end nearer to `offset`, and the walk
+/// stops at the block: a first or last page reads one or two blocks, a
+/// middle one at most half of them (a million servers make 977 blocks).
+fn id_page(
+    conn: &mut SqliteConnection,
+    total: i64,
+    offset: i64,
+    limit: i64,
+    descending: bool,
+) -> QueryResult<Vec<ServerRow>> {
+    use crate::schema::server_blocks;
+    if offset >= total {
+        return Ok(Vec::new());
+    }
+    // Walking from the far end, the row sits at `total - 1 - offset`.
+    let from_start = offset < total / 2;
+    let target = if from_start { offset } else { total - 1 - offset };
+    let walk_ascending = from_start != descending;
+    let blocks = server_blocks::table.select((server_blocks::block, server_blocks::servers));
+    let blocks = if walk_ascending {
+        blocks.order(server_blocks::block.asc()).load_iter::<(i64, i64), _>(conn)?
+    } else {
+        blocks.order(server_blocks::block.desc()).load_iter::<(i64, i64), _>(conn)?
+    };
+    let mut passed = 0;
+    let mut found = None;
+    for block in blocks {
+        let (block, servers) = block?;
+        if passed + servers > target {
+            found = Some((block, passed, servers));
+            break;
+        }
+        passed += servers;
+    }
+    let Some((block, passed, servers)) = found else { return Ok(Vec::new()) };
+    // Rows of this block before the one at `offset`, in the page's order.
+    let skip = if from_start { target - passed } else { servers - 1 - (target - passed) };
+    let query = servers::table.select(ServerRow::as_select()).limit(limit).offset(skip);
     if descending {
         query.filter(servers::id.lt((block + 1) << 10)).order(servers::id.desc()).load(conn)
     } else {
@@ -186,7 +204,10 @@ fn total(conn: &mut SqliteConnection) -> QueryResult<i64> {
 
 pub fn list(conn: &mut SqliteConnection, q: &ServerListQuery) -> DbResult<ServerList> {
     let (count, rows) = match (filtered(q), id_order(q)) {
-        (None, Some(descending)) => (total(conn)?, id_page(conn, q.offset, q.limit, descending)?),
+        (None, Some(descending)) => {
+            let total = total(conn)?;
+            (total, id_page(conn, total, q.offset, q.limit, descending)?)
+        }
         (Some(filter), _) => {
             let count = filtered(q).map_or(Ok(0), |f| f.count().get_result(conn))?;
             (count, page(conn, q, filter)?)
