@@ -91,6 +91,11 @@ impl Checkers {
                     let Some(job) = job else { return };
                     let ok = verify_with(&mut memory, job.stored.as_deref(), &job.password);
                     let _ = job.answer.send(ok);
+                    // Idle: give the memory back (an allocation this large is
+                    // its own mapping, returned to the system when freed).
+                    if queue.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+                        memory = Vec::new();
+                    }
                 }
             })?;
         }
