@@ -13,7 +13,7 @@ use anyhow::{bail, Context};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::measure::{fill, Figures, Rng, Samples, Window};
+use crate::measure::{fill, Figures, Rng, RunArgs, Samples};
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -41,15 +41,8 @@ pub struct Args {
     expect: u16,
     #[arg(long, default_value_t = 8)]
     connections: usize,
-    #[arg(long, default_value_t = 3.0)]
-    seconds: f64,
-    #[arg(long, default_value_t = 0.5)]
-    warmup: f64,
-    /// The upper bound of `{rand}`.
-    #[arg(long, default_value_t = 1)]
-    rand_max: u64,
-    #[arg(long, default_value_t = 20261123)]
-    seed: u64,
+    #[command(flatten)]
+    run: RunArgs,
     /// Write the body of the first answer here (the framework ceiling
     /// answers with it).
     #[arg(long)]
@@ -196,10 +189,10 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
     // One request first, outside the measurement: it must succeed, and its
     // body is what the framework ceiling will answer with.
     let mut first = Connection::open(args.addr).await?;
-    let mut rng = Rng::new(args.seed);
+    let mut rng = Rng::new(args.run.seed);
     let seq = Arc::new(AtomicU64::new(0));
-    let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max);
-    let body = args.body.as_deref().map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max));
+    let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max);
+    let body = args.body.as_deref().map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max));
     let answer = first.exchange(&request(&args.method, &path, &headers, &args.content_type, body.as_deref())).await?;
     if answer.status != args.expect {
         bail!(
@@ -215,7 +208,7 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
     }
     drop(first);
 
-    let window = Window::after_warmup(Duration::from_secs_f64(args.warmup), Duration::from_secs_f64(args.seconds));
+    let window = args.run.window();
     let args = Arc::new(args);
     let headers = Arc::new(headers);
     let mut workers = Vec::new();
@@ -223,13 +216,15 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
         let (args, headers, seq) = (args.clone(), headers.clone(), seq.clone());
         let mut conn = Connection::open(args.addr).await?;
         workers.push(tokio::spawn(async move {
-            let mut rng = Rng::new(args.seed ^ (worker as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D));
+            let mut rng = Rng::new(args.run.seed ^ (worker as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D));
             let mut samples = Samples::default();
             let mut reported = false;
             while Instant::now() < window.end {
-                let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max);
-                let body =
-                    args.body.as_deref().map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.rand_max));
+                let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max);
+                let body = args
+                    .body
+                    .as_deref()
+                    .map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max));
                 let bytes = request(&args.method, &path, &headers, &args.content_type, body.as_deref());
                 let began = Instant::now();
                 match conn.exchange(&bytes).await {

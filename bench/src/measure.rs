@@ -4,6 +4,28 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+/// How long a run lasts, and how it draws its random IDs.
+#[derive(clap::Args, Clone)]
+pub struct RunArgs {
+    /// Seconds measured, after the warm-up.
+    #[arg(long, default_value_t = 3.0)]
+    pub seconds: f64,
+    /// Seconds of warm-up, not measured.
+    #[arg(long, default_value_t = 0.5)]
+    pub warmup: f64,
+    /// The upper bound of `{rand}` (random server IDs).
+    #[arg(long, default_value_t = 1)]
+    pub rand_max: u64,
+    #[arg(long, default_value_t = 20261123)]
+    pub seed: u64,
+}
+
+impl RunArgs {
+    pub fn window(&self) -> Window {
+        Window::after_warmup(Duration::from_secs_f64(self.warmup), Duration::from_secs_f64(self.seconds))
+    }
+}
+
 /// The measured window: operations that complete before `start` are warm-up
 /// and are not counted; the run ends at `end`.
 #[derive(Clone, Copy)]

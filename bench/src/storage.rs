@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context};
 use diesel::prelude::*;
@@ -19,7 +19,7 @@ use hostadmin_server::db::{self, DbOptions};
 use hostadmin_server::schema::servers as table;
 use hostadmin_server::{accounts, servers};
 
-use crate::measure::{Figures, Rng, Samples, Window};
+use crate::measure::{Figures, Rng, RunArgs, Samples};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Case {
@@ -52,21 +52,14 @@ pub struct Args {
     nonce: String,
     #[arg(long, default_value_t = 8)]
     threads: usize,
-    #[arg(long, default_value_t = 3.0)]
-    seconds: f64,
-    #[arg(long, default_value_t = 0.5)]
-    warmup: f64,
-    /// Random server IDs are drawn from `1..=rand_max`.
-    #[arg(long, default_value_t = 1)]
-    rand_max: u64,
-    #[arg(long, default_value_t = 20261123)]
-    seed: u64,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 type Op = dyn Fn(&mut SqliteConnection, &mut Rng, u64) -> Result<(), String> + Send + Sync;
 
 fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
-    let rand_max = args.rand_max;
+    let rand_max = args.run.rand_max;
     let nonce = args.nonce.clone();
     Ok(match args.case {
         Case::Get => Box::new(move |conn, rng, _| {
@@ -124,14 +117,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let turn = Arc::new(std::sync::Mutex::new(()));
     // Once outside the measurement: it must succeed.
     let mut conn = pool.get()?;
-    op(&mut conn, &mut Rng::new(args.seed), u64::MAX).map_err(|e| anyhow::anyhow!("first operation: {e}"))?;
+    op(&mut conn, &mut Rng::new(args.run.seed), u64::MAX).map_err(|e| anyhow::anyhow!("first operation: {e}"))?;
     drop(conn);
     let seq = Arc::new(AtomicU64::new(0));
-    let window = Window::after_warmup(Duration::from_secs_f64(args.warmup), Duration::from_secs_f64(args.seconds));
+    let window = args.run.window();
     let workers: Vec<_> = (0..args.threads)
         .map(|worker| {
             let (pool, op, seq, turn) = (pool.clone(), op.clone(), seq.clone(), turn.clone());
-            let seed = args.seed ^ (worker as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let seed = args.run.seed ^ (worker as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D);
             std::thread::spawn(move || -> anyhow::Result<Samples> {
                 let mut conn = pool.get()?;
                 let mut rng = Rng::new(seed);
