@@ -1,7 +1,9 @@
 //! The database: a pool of SQLite connections, migrated at start.
 //!
-//! Diesel's connections are blocking, so every query runs on Tokio's blocking
-//! pool through [`run`] / [`write`]; the async threads never wait on SQLite.
+//! Diesel's connections are blocking, so queries run on Tokio's blocking pool
+//! through [`run`] / [`write`], except lookups by key ([`lookup`]), which
+//! take microseconds and never wait for a lock: they run where they are
+//! called, when a connection is idle.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
