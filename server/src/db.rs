@@ -1,7 +1,7 @@
 //! The database: a pool of SQLite connections, migrated at start.
 //!
 //! Diesel's connections are blocking, so queries run on Tokio's blocking pool
-//! through [`run`] / [`write`], except lookups by key ([`lookup`]), which
+//! through [`run`] / [`write()`], except lookups by key ([`lookup`]), which
 //! take microseconds and never wait for a lock: they run where they are
 //! called, when a connection is idle.
 
@@ -34,7 +34,7 @@ struct Shared {
     /// (device, inode) of the file the connections have open.
     file: Mutex<(u64, u64)>,
     /// Taken by each write transaction before it asks SQLite for the write
-    /// lock: see [`write`].
+    /// lock: see [`write()`].
     writer: tokio::sync::Mutex<()>,
 }
 
@@ -227,7 +227,7 @@ where
 /// Handing a query to the blocking pool costs two thread switches, more
 /// than such a read itself (a few microseconds); in WAL mode a read never
 /// waits for the write lock, so it cannot stall the async thread. Anything
-/// that may scan, and every write, goes through [`run`] / [`write`].
+/// that may scan, and every write, goes through [`run`] / [`write()`].
 pub async fn lookup<T, F>(pool: &Pool, f: F) -> Result<T, Problem>
 where
     T: Send + 'static,
