@@ -80,8 +80,8 @@ impl Pool {
 // Key lookups use `get_result`, never `first`: `first` adds `LIMIT ?`, and
 // SQLite (3.47 and later) plans a bound LIMIT by its value, so each new
 // binding expires the cached statement and every run re-parses it (three
-// quarters of a lookup's time, measured by `cargo xtask bench`). A lookup by
-// a unique key has at most one row anyway.
+// quarters of a lookup's time: perf on the bench's storage ceiling). A lookup
+// by a unique key has at most one row anyway.
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
@@ -104,8 +104,8 @@ impl Default for DbOptions {
 /// FULL sync so an acknowledged write survives power loss, foreign keys on
 /// (SQLite's default is off), a busy timeout instead of instant
 /// "database is locked" errors, and 1 MiB of page cache per connection
-/// instead of 2: the kernel's page cache holds the file once for all of
-/// them, and eight private copies of hot pages made most of the peak RSS.
+/// instead of 2: the kernel's page cache already holds the file once for
+/// all of them, and each private copy counts in the service's RSS.
 #[derive(Debug)]
 struct Pragmas {
     busy_timeout_ms: u128,

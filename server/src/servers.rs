@@ -202,7 +202,13 @@ fn total(conn: &mut SqliteConnection) -> QueryResult<i64> {
         .map(|t| t.servers)
 }
 
+/// A page and the number of servers that match, read in one transaction so
+/// that both come from the same snapshot.
 pub fn list(conn: &mut SqliteConnection, q: &ServerListQuery) -> DbResult<ServerList> {
+    conn.transaction(|conn| list_in(conn, q))
+}
+
+fn list_in(conn: &mut SqliteConnection, q: &ServerListQuery) -> DbResult<ServerList> {
     let (count, rows) = match (filtered(q), id_order(q)) {
         (None, Some(descending)) => {
             let total = total(conn)?;

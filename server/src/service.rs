@@ -160,9 +160,9 @@ pub fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
 
 /// The server settings (shared with the benchmark's framework ceiling, so
 /// that both run Dropshot alike).
-pub fn dropshot_config(bind: std::net::SocketAddr, config: &Config) -> ConfigDropshot {
+pub fn dropshot_config(config: &Config) -> ConfigDropshot {
     ConfigDropshot {
-        bind_address: bind,
+        bind_address: config.bind,
         default_request_body_max_bytes: config.max_body_bytes,
         // A handler runs to completion even if its client goes away, so a
         // write is never cut between the database and the response.
@@ -178,7 +178,7 @@ pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
     let mut api = hostadmin_api::api_description::<Service>().map_err(|e| anyhow::anyhow!("API description: {e}"))?;
     api.register(crate::docs::docs_file).map_err(|e| anyhow::anyhow!("docs endpoint: {e}"))?;
     api.register(crate::metrics::metrics).map_err(|e| anyhow::anyhow!("metrics endpoint: {e}"))?;
-    let dropshot_config = dropshot_config(config.bind, config);
+    let dropshot_config = dropshot_config(config);
     let tls = config.tls.as_ref().map(|(cert_file, key_file)| dropshot::ConfigTls::AsFile {
         cert_file: cert_file.clone(),
         key_file: key_file.clone(),
