@@ -11,8 +11,8 @@
 //! same sums and then skips fewer than 1024 rows, `match` goes through a
 //! trigram full-text index, and every sort has an index. What stays
 //! proportional: a deep `offset` under another sort, or with a filter, walks
-//! the index up to it (the contract has no cursor), and `match` with fewer
-//! than three characters, or with `%`, `_` or `\`, scans.
+//! the index up to it (the contract has no cursor), and a `match` needle of
+//! fewer than three characters (no trigram) scans.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
@@ -62,16 +62,32 @@ pub fn view(row: ServerRow, level: i32) -> Server {
 type Filtered<'a> = servers::BoxedQuery<'a, Sqlite>;
 type Condition = Box<dyn BoxableExpression<servers::table, Sqlite, SqlType = Bool>>;
 
-/// `match` in one field, through the trigram index when the pattern allows.
-fn matching(field: &str, text: &str) -> Condition {
+/// `match` in `fields`: through the trigram index as one phrase query over
+/// them (the needle's trigrams, consecutive: a case-insensitive substring,
+/// `%` and `_` literal), or, for a needle under three characters, which has
+/// no trigram, a LIKE scan.
+fn matching(fields: &[String], text: &str) -> Condition {
+    let hostname = fields.iter().any(|f| f == "hostname");
+    let extname = fields.iter().any(|f| f == "extname");
+    if text.chars().count() >= 3 {
+        let columns = match (hostname, extname) {
+            (true, false) => "hostname",
+            (false, true) => "extname",
+            _ => "{hostname extname}",
+        };
+        let phrase = format!("{columns} : \"{}\"", text.replace('"', "\"\""));
+        let ids = servers_search::table
+            .select(servers_search::rowid)
+            .filter(diesel::dsl::sql::<Bool>("servers_search MATCH ").bind::<diesel::sql_types::Text, _>(phrase));
+        return Box::new(servers::id.eq_any(ids));
+    }
     let pattern = crate::paging::like_pattern(text);
-    let literal = !text.contains(['%', '_', '\\']);
-    let ids = servers_search::table.select(servers_search::rowid);
-    match (field, literal) {
-        ("hostname", true) => Box::new(servers::id.eq_any(ids.filter(servers_search::hostname.like(pattern)))),
-        ("hostname", false) => Box::new(servers::hostname.like(pattern).escape('\\')),
-        (_, true) => Box::new(servers::id.eq_any(ids.filter(servers_search::extname.like(pattern)))),
-        (_, false) => Box::new(servers::extname.like(pattern).escape('\\')),
+    match (hostname, extname) {
+        (true, false) => Box::new(servers::hostname.like(pattern).escape('\\')),
+        (false, true) => Box::new(servers::extname.like(pattern).escape('\\')),
+        _ => Box::new(
+            servers::hostname.like(pattern.clone()).escape('\\').or(servers::extname.like(pattern).escape('\\')),
+        ),
     }
 }
 
@@ -93,17 +109,7 @@ fn filtered(q: &ServerListQuery) -> Option<Filtered<'static>> {
     }
     if let Some(m) = &q.match_ {
         let fields = q.match_fields.clone().unwrap_or_else(|| vec!["hostname".into(), "extname".into()]);
-        let mut condition: Option<Condition> = None;
-        for f in &fields {
-            let one = matching(f, m);
-            condition = Some(match condition {
-                None => one,
-                Some(c) => Box::new(c.or(one)),
-            });
-        }
-        if let Some(c) = condition {
-            query = query.filter(c);
-        }
+        query = query.filter(matching(&fields, m));
         any = true;
     }
     any.then_some(query)

@@ -99,6 +99,11 @@ async fn match_finds_substrings_case_insensitively_and_follows_changes() {
     hostadmin_server::servers::insert(&mut conn, "100%.lists.test", "x3.example").unwrap();
     assert_eq!(count(&list(&t, &jwt, "match=a_b&limit=50").await), 1);
     assert_eq!(count(&list(&t, &jwt, "match=0%25.&limit=50").await), 1);
+    // Nor are quotes and the index's own query syntax.
+    hostadmin_server::servers::insert(&mut conn, "q\"uo*t:e^.lists.test", "x4.example").unwrap();
+    assert_eq!(count(&list(&t, &jwt, "match=q%22uo&limit=50").await), 1);
+    assert_eq!(count(&list(&t, &jwt, "match=o*t:e%5E&limit=50").await), 1);
+    assert_eq!(count(&list(&t, &jwt, "match=NEAR(x4&limit=50").await), 0);
 
     // A rename and a delete are seen by the index at once.
     hostadmin_server::servers::rename(&mut conn, 5, "renamed.lists.test", "Mail00005.Lists.TEST").unwrap();
