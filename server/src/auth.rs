@@ -194,7 +194,7 @@ pub async fn principal_for(pool: &Pool, claims: Claims) -> Result<Principal, Pro
 /// The principal of an API token; an unknown or revoked token, or one of an
 /// inactive manager, is unauthenticated.
 pub async fn principal_for_token(pool: &Pool, token: String) -> Result<Principal, Problem> {
-    db::run(pool, move |conn| {
+    db::lookup(pool, move |conn| {
         let unauthorized = || Problem::Unauthenticated("Invalid API token".into());
         match crate::tokens::verify(conn, &token)?.ok_or_else(unauthorized)? {
             crate::tokens::Owner::Account(id) => Ok(Principal::Admin(admin_of(conn, id, None)?)),
