@@ -32,10 +32,6 @@ pub struct Args {
     /// Extra `Name: value` headers.
     #[arg(long)]
     header: Vec<String>,
-    /// Log in first (`user:password`, grommunio login) and send the session
-    /// cookie and CSRF token with every request.
-    #[arg(long)]
-    login: Option<String>,
     /// The status every answer must have; others count as failures.
     #[arg(long, default_value_t = 200)]
     expect: u16,
@@ -52,7 +48,6 @@ pub struct Args {
 /// One answer, read whole.
 struct Answer {
     status: u16,
-    headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
 
@@ -97,7 +92,7 @@ impl Connection {
             }
             self.buffer.drain(..length).collect()
         };
-        Ok(Answer { status, headers, body })
+        Ok(Answer { status, body })
     }
 
     async fn read_chunked(&mut self) -> anyhow::Result<Vec<u8>> {
@@ -152,28 +147,6 @@ fn request(method: &str, path: &str, headers: &[String], content_type: &str, bod
     out.into_bytes()
 }
 
-/// Logs in and returns the headers that carry the session.
-async fn session_headers(addr: SocketAddr, credentials: &str) -> anyhow::Result<Vec<String>> {
-    let (user, pass) = credentials.split_once(':').context("--login is user:password")?;
-    let form = format!("user={user}&pass={pass}");
-    let mut conn = Connection::open(addr).await?;
-    let answer =
-        conn.exchange(&request("POST", "/api/v1/login", &[], "application/x-www-form-urlencoded", Some(&form))).await?;
-    if answer.status != 200 {
-        bail!("login: {} {}", answer.status, String::from_utf8_lossy(&answer.body));
-    }
-    let cookie = answer
-        .headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| v.split(';').next().filter(|c| c.starts_with("grommunioAuthJwt=")))
-        .context("login set no session cookie")?
-        .to_string();
-    let json: serde_json::Value = serde_json::from_slice(&answer.body)?;
-    let csrf = json["csrf"].as_str().context("login returned no csrf")?;
-    Ok(vec![format!("Cookie: {cookie}"), format!("X-Csrf-Token: {csrf}")])
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let figures = runtime.block_on(drive(args))?;
@@ -182,10 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 async fn drive(args: Args) -> anyhow::Result<Figures> {
-    let mut headers = args.header.clone();
-    if let Some(credentials) = &args.login {
-        headers.extend(session_headers(args.addr, credentials).await?);
-    }
+    let headers = args.header.clone();
     // One request first, outside the measurement: it must succeed, and its
     // body is what the framework ceiling will answer with.
     let mut first = Connection::open(args.addr).await?;

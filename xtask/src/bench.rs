@@ -312,35 +312,12 @@ impl Bench {
 /// Logs in once (a password check costs tens of milliseconds and 19 MiB
 /// while it runs) and returns the headers that carry the session.
 fn session(addr: &str) -> Result<Vec<String>> {
-    use std::io::{Read, Write};
-    let body = format!("user={USER}&pass={PASSWORD}");
-    let mut stream = std::net::TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        stream,
-        "POST /api/v1/login HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    let (_, json) = answer.split_once("\r\n\r\n").context("login: no body")?;
-    let v: Value = serde_json::from_str(json).with_context(|| format!("login answered {answer:?}"))?;
-    let field = |k: &str| v[k].as_str().map(str::to_string).with_context(|| format!("login answer lacks {k}"));
-    Ok(vec![
-        format!("Cookie: grommunioAuthJwt={}", field("grommunioAuthJwt")?),
-        format!("X-Csrf-Token: {}", field("csrf")?),
-    ])
+    let (jwt, csrf) = crate::live::login(addr, USER, PASSWORD)?;
+    Ok(vec![format!("Cookie: grommunioAuthJwt={jwt}"), format!("X-Csrf-Token: {csrf}")])
 }
 
 fn readyz(addr: &str) -> Result<bool> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    Ok(answer.starts_with("HTTP/1.1 200"))
+    Ok(crate::live::request(addr, "GET", "/readyz", "application/json", "")?.0 == 200)
 }
 
 fn machine() -> Value {

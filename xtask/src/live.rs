@@ -62,14 +62,7 @@ impl LiveServer {
 
     /// Logs in as the CLI-made admin: (JWT, CSRF token).
     pub fn login(&self) -> Result<(String, String)> {
-        let body = format!("user={USER}&pass={}", PASSWORD.replace(' ', "+"));
-        let (status, text) = self.request("POST", "/api/v1/login", "application/x-www-form-urlencoded", &body)?;
-        if status != 200 {
-            bail!("login answered {status}: {text}");
-        }
-        let v: serde_json::Value = serde_json::from_str(&text)?;
-        let get = |k: &str| v[k].as_str().map(str::to_string).with_context(|| format!("login answer lacks {k}"));
-        Ok((get("grommunioAuthJwt")?, get("csrf")?))
+        login(&self.addr, USER, PASSWORD)
     }
 
     /// A token of the groups surface, from `POST /api/2.0/authentication`.
@@ -85,20 +78,36 @@ impl LiveServer {
 
     /// One HTTP/1.1 request without keep-alive: (status, body).
     pub fn request(&self, method: &str, path: &str, content_type: &str, body: &str) -> Result<(u16, String)> {
-        let mut stream = TcpStream::connect(&self.addr)?;
-        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        )?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).context("no HTTP status")?;
-        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-        Ok((status, body))
+        request(&self.addr, method, path, content_type, body)
     }
+}
+
+/// One HTTP/1.1 request to `addr` without keep-alive: (status, body).
+pub fn request(addr: &str, method: &str, path: &str, content_type: &str, body: &str) -> Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).context("no HTTP status")?;
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((status, body))
+}
+
+/// Logs in on the grommunio surface at `addr`: (JWT, CSRF token).
+pub fn login(addr: &str, user: &str, password: &str) -> Result<(String, String)> {
+    let body = format!("user={user}&pass={}", password.replace(' ', "+"));
+    let (status, text) = request(addr, "POST", "/api/v1/login", "application/x-www-form-urlencoded", &body)?;
+    if status != 200 {
+        bail!("login answered {status}: {text}");
+    }
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    let get = |k: &str| v[k].as_str().map(str::to_string).with_context(|| format!("login answer lacks {k}"));
+    Ok((get("grommunioAuthJwt")?, get("csrf")?))
 }
 
 /// Starts a server that prints `listening on http://ADDR` on stderr (the
