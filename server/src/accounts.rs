@@ -4,7 +4,7 @@
 //! [`crate::passwords`]); the clear text is never stored, logged or returned.
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
+use crate::db::{Conn, MultiBackend};
 
 use crate::schema::accounts;
 
@@ -59,28 +59,28 @@ struct NewAccount<'a> {
     created_at: i64,
 }
 
-pub fn create(conn: &mut SqliteConnection, name: &str, role: Role, password: &str) -> QueryResult<Account> {
+pub fn create(conn: &mut Conn, name: &str, role: Role, password: &str) -> QueryResult<Account> {
     let hash = crate::passwords::hash(password);
     diesel::insert_into(accounts::table)
         .values(NewAccount { name, role: role.as_str(), password_hash: &hash, created_at: now_unix() })
-        .returning(Account::as_returning())
+        .returning(<Account as Selectable<MultiBackend>>::construct_selection())
         .get_result(conn)
 }
 
-pub fn find_by_name(conn: &mut SqliteConnection, name: &str) -> QueryResult<Option<Account>> {
+pub fn find_by_name(conn: &mut Conn, name: &str) -> QueryResult<Option<Account>> {
     accounts::table.filter(accounts::name.eq(name)).select(Account::as_select()).get_result(conn).optional()
 }
 
-pub fn find_by_id(conn: &mut SqliteConnection, id: i64) -> QueryResult<Option<Account>> {
+pub fn find_by_id(conn: &mut Conn, id: i64) -> QueryResult<Option<Account>> {
     accounts::table.find(id).select(Account::as_select()).get_result(conn).optional()
 }
 
-pub fn list(conn: &mut SqliteConnection) -> QueryResult<Vec<Account>> {
+pub fn list(conn: &mut Conn) -> QueryResult<Vec<Account>> {
     accounts::table.order(accounts::name).select(Account::as_select()).load(conn)
 }
 
 /// Sets a new password; returns whether the account exists.
-pub fn set_password(conn: &mut SqliteConnection, name: &str, password: &str) -> QueryResult<bool> {
+pub fn set_password(conn: &mut Conn, name: &str, password: &str) -> QueryResult<bool> {
     let hash = crate::passwords::hash(password);
     let n = diesel::update(accounts::table.filter(accounts::name.eq(name)))
         .set(accounts::password_hash.eq(hash))

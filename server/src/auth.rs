@@ -52,10 +52,10 @@ impl SigningKey {
         getrandom::fill(&mut fresh).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
         let fresh = B64.encode(fresh);
         // Two replicas starting at once: the first insert wins, both read it.
-        diesel::insert_into(settings::table)
+        let insert = diesel::insert_into(settings::table)
             .values((settings::name.eq(KEY_SETTING), settings::value.eq(&fresh)))
-            .on_conflict_do_nothing()
-            .execute(&mut conn)?;
+            .on_conflict_do_nothing();
+        crate::each_backend!(&mut *conn, |c| insert.execute(c))?;
         let stored: String =
             settings::table.filter(settings::name.eq(KEY_SETTING)).select(settings::value).get_result(&mut conn)?;
         Ok(Self(B64.decode(stored).map_err(|_| anyhow::anyhow!("stored JWT key is corrupt"))?))
@@ -178,7 +178,7 @@ impl Principal {
     }
 }
 
-fn admin_of(conn: &mut diesel::SqliteConnection, account_id: i64, name: Option<&str>) -> crate::db::DbResult<Admin> {
+fn admin_of(conn: &mut crate::db::Conn, account_id: i64, name: Option<&str>) -> crate::db::DbResult<Admin> {
     let account = accounts::find_by_id(conn, account_id)?
         .filter(|a| name.is_none_or(|n| a.name == n))
         .ok_or_else(|| Problem::Unauthenticated("Account no longer exists".into()))?;

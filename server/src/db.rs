@@ -1,8 +1,25 @@
-//! The database: a pool of SQLite connections, migrated at start.
+//! The database: a pool of connections to SQLite (the embedded default) or
+//! PostgreSQL (for several replicas), migrated at start.
+//!
+//! Every query is written once, against [`Conn`]: Diesel's `MultiConnection`
+//! over both backends. What the two dialects say differently is confined to
+//! this module (transactions, migrations, connection settings) and to the
+//! few statements that name their backend ([`each_backend!`]: upserts, which
+//! the multi-backend cannot express; the full-text match in `servers`).
+//!
+//! Writes are serialized, on both backends: SQLite has one writer anyway,
+//! and on PostgreSQL each write transaction first takes one advisory lock,
+//! held until it ends, so that replicas write one at a time. Every rule that
+//! a write checks before it acts (a limit, a unique name, a count) then
+//! holds across replicas exactly as it does in one process. Refused:
+//! SERIALIZABLE transactions retried on conflict. The stored counters
+//! (`server_blocks`, a server's counts) are hot rows that most writes touch,
+//! so concurrent writers would conflict as a rule, and retrying means
+//! re-running closures that take their input by value.
 //!
 //! Diesel's connections are blocking, so queries run on Tokio's blocking pool
-//! through [`run`] / [`write()`], except lookups by key ([`lookup`]), which
-//! take microseconds and never wait for a lock: they run where they are
+//! through [`run`] / [`write()`], except SQLite lookups by key ([`lookup`]),
+//! which take microseconds and never wait for a lock: they run where they are
 //! called, when a connection is idle.
 
 use std::os::unix::fs::MetadataExt;
@@ -10,37 +27,136 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool, PooledConnection};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ManageConnection, Pool as R2d2Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use hostadmin_api::wire::Problem;
 
-type Connections = R2d2Pool<ConnectionManager<SqliteConnection>>;
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum Conn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
 
-/// The connections to one database file, and the file they have open.
+/// Runs `$body` with `$c` bound to the backend's own connection, for the
+/// statements the multi-backend cannot build (`ON CONFLICT`): written once,
+/// compiled for each backend.
+#[macro_export]
+macro_rules! each_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Sqlite($c) => $body,
+            $crate::db::Conn::Pg($c) => $body,
+        }
+    };
+}
+
+/// Where the data lives: `--database` as given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file (a plain path or `sqlite://PATH`), created if missing.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`), as
+    /// libpq reads it.
+    Postgres(String),
+}
+
+impl std::str::FromStr for Location {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            return Ok(Location::Postgres(s.to_string()));
+        }
+        if let Some(path) = s.strip_prefix("sqlite://") {
+            anyhow::ensure!(!path.is_empty(), "sqlite:// needs a path, e.g. sqlite:///var/lib/hostadmin.sqlite3");
+            return Ok(Location::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = s.split_once("://") {
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+                anyhow::bail!("unsupported database URL scheme {scheme:?}: use sqlite://PATH, a path, or postgres://...");
+            }
+        }
+        anyhow::ensure!(!s.is_empty(), "the database path is empty");
+        Ok(Location::Sqlite(PathBuf::from(s)))
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// The location with any password masked: safe to log and print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => f.write_str(&mask_password(url)),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db?password=x` → `postgres://user:***@host/db?password=***`.
+fn mask_password(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+impl Location {
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Location::Sqlite(_))
+    }
+}
+
+type Connections = R2d2Pool<Manager>;
+
+/// The connections to one database.
 ///
-/// Before each use the file is checked: if it has been deleted, requests
-/// answer 503 instead of writing into an unlinked file that nothing will
-/// ever read again; if another file has been put in its place (a restore),
-/// the connections are reopened on it.
+/// For SQLite, the file is checked before each use: if it has been deleted,
+/// requests answer 503 instead of writing into an unlinked file that nothing
+/// will ever read again; if another file has been put in its place (a
+/// restore), the connections are reopened on it.
 #[derive(Clone)]
 pub struct Pool(Arc<Shared>);
 
 struct Shared {
-    path: PathBuf,
+    location: Location,
     options: DbOptions,
     connections: RwLock<Arc<Connections>>,
-    /// (device, inode) of the file the connections have open.
-    file: Mutex<(u64, u64)>,
-    /// Taken by each write transaction before it asks SQLite for the write
-    /// lock: see [`write()`].
+    /// SQLite: (device, inode) of the file the connections have open.
+    file: Option<Mutex<(u64, u64)>>,
+    /// Taken by each write transaction of this process before it asks the
+    /// database for the write lock: see [`write()`].
     writer: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Pool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pool").field("path", &self.0.path).finish()
+        f.debug_struct("Pool").field("location", &self.0.location.to_string()).finish()
     }
 }
 
@@ -50,7 +166,7 @@ fn file_id(path: &Path) -> std::io::Result<(u64, u64)> {
 
 impl Pool {
     /// A connection from the pool (blocking).
-    pub fn get(&self) -> Result<PooledConnection<ConnectionManager<SqliteConnection>>, diesel::r2d2::PoolError> {
+    pub fn get(&self) -> Result<PooledConnection<Manager>, diesel::r2d2::PoolError> {
         let connections = self.0.connections.read().unwrap_or_else(|e| e.into_inner()).clone();
         connections.get()
     }
@@ -62,13 +178,18 @@ impl Pool {
         (connections.max_size(), state.connections, state.idle_connections)
     }
 
+    pub fn location(&self) -> &Location {
+        &self.0.location
+    }
+
     /// The database file is still the one the connections have open
     /// (reopening them if it was replaced), or the store is unavailable.
     fn check_file(&self) -> Result<(), Problem> {
-        let now = file_id(&self.0.path).map_err(|_| Problem::Unavailable("the database file is gone".into()))?;
-        let mut file = self.0.file.lock().unwrap_or_else(|e| e.into_inner());
+        let (Some(file), Location::Sqlite(path)) = (&self.0.file, &self.0.location) else { return Ok(()) };
+        let now = file_id(path).map_err(|_| Problem::Unavailable("the database file is gone".into()))?;
+        let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
         if *file != now {
-            let reopened = connect(&self.0.path, &self.0.options)
+            let reopened = connect(&self.0.location, &self.0.options)
                 .map_err(|e| Problem::Unavailable(format!("cannot reopen the database: {e}")))?;
             *self.0.connections.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(reopened);
             *file = now;
@@ -83,7 +204,19 @@ impl Pool {
 // quarters of a lookup's time: perf on the bench's storage ceiling). A lookup
 // by a unique key has at most one row anyway.
 
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// PostgreSQL advisory lock held while migrating: replicas starting at once
+/// migrate one after the other, and all but the first find nothing to do.
+/// It is database-wide because a migration may create an extension, which
+/// is.
+const MIGRATION_LOCK: &str = "SELECT pg_advisory_lock(1752134516, 1)";
+const MIGRATION_UNLOCK: &str = "SELECT pg_advisory_unlock(1752134516, 1)";
+/// PostgreSQL advisory lock taken by every write transaction, until it ends;
+/// one per schema, so that installations in different schemas of one
+/// database do not wait for each other.
+const WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(1752134516, hashtext(current_schema()))";
 
 /// How connections are opened.
 #[derive(Clone, Debug)]
@@ -100,59 +233,112 @@ impl Default for DbOptions {
     }
 }
 
-/// Per-connection settings: WAL so that readers never block the writer,
-/// FULL sync so an acknowledged write survives power loss, foreign keys on
-/// (SQLite's default is off), a busy timeout instead of instant
-/// "database is locked" errors, and 1 MiB of page cache per connection
-/// instead of 2: the kernel's page cache already holds the file once for
-/// all of them, and each private copy counts in the service's RSS.
+/// Opens the connections of the configured backend.
 #[derive(Debug)]
-struct Pragmas {
-    busy_timeout_ms: u128,
+pub struct Manager {
+    location: Location,
+    busy_timeout: Duration,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-             PRAGMA cache_size = -1024;",
-            self.busy_timeout_ms
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)
+impl ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    /// SQLite, per connection: WAL so that readers never block the writer,
+    /// FULL sync so an acknowledged write survives power loss, foreign keys
+    /// on (SQLite's default is off), a busy timeout instead of instant
+    /// "database is locked" errors, and 1 MiB of page cache per connection
+    /// instead of 2: the kernel's page cache already holds the file once for
+    /// all of them, and each private copy counts in the service's RSS.
+    /// PostgreSQL: the same wait for locks (`lock_timeout`).
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        use diesel::r2d2::Error::{ConnectionError, QueryError};
+        let wait_ms = self.busy_timeout.as_millis();
+        match &self.location {
+            Location::Sqlite(path) => {
+                let url = path.to_str().ok_or_else(|| {
+                    ConnectionError(diesel::ConnectionError::InvalidConnectionUrl(format!(
+                        "the database path is not UTF-8: {}",
+                        path.display()
+                    )))
+                })?;
+                let mut conn = SqliteConnection::establish(url).map_err(ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {wait_ms}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -1024;"
+                ))
+                .map_err(QueryError)?;
+                Ok(Conn::Sqlite(conn))
+            }
+            Location::Postgres(url) => {
+                let mut conn = PgConnection::establish(url).map_err(ConnectionError)?;
+                conn.batch_execute(&format!("SET lock_timeout = {wait_ms}")).map_err(QueryError)?;
+                Ok(Conn::Pg(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.is_broken()
     }
 }
 
-fn connect(path: &Path, options: &DbOptions) -> anyhow::Result<Connections> {
-    let url = path.to_str().ok_or_else(|| anyhow::anyhow!("database path is not UTF-8: {}", path.display()))?;
+fn connect(location: &Location, options: &DbOptions) -> anyhow::Result<Connections> {
+    let manager = Manager { location: location.clone(), busy_timeout: options.busy_timeout };
     let pool = R2d2Pool::builder()
         .max_size(options.max_connections)
         .connection_timeout(options.busy_timeout.max(Duration::from_millis(100)))
-        .connection_customizer(Box::new(Pragmas { busy_timeout_ms: options.busy_timeout.as_millis() }))
-        .build(ConnectionManager::<SqliteConnection>::new(url))
-        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", path.display()))?;
+        .build(manager)
+        .map_err(|e| anyhow::anyhow!("cannot open database {location}: {e}"))?;
     let mut conn = pool.get()?;
-    conn.run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("cannot migrate database {}: {e}", path.display()))?;
+    migrate(&mut conn).map_err(|e| anyhow::anyhow!("cannot migrate database {location}: {e}"))?;
     Ok(pool)
 }
 
-/// Opens (creating if needed) the database at `path` and applies pending
-/// migrations.
-pub fn open(path: &Path, options: &DbOptions) -> anyhow::Result<Pool> {
-    let connections = connect(path, options)?;
-    let file = file_id(path)?;
+/// Applies the backend's pending migrations (on PostgreSQL, under the
+/// migration lock).
+fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
+    let boxed = |e| anyhow::anyhow!("{e}");
+    match conn {
+        Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop).map_err(boxed),
+        Conn::Pg(c) => {
+            c.batch_execute(MIGRATION_LOCK)?;
+            let migrated = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop).map_err(boxed);
+            let unlocked = c.batch_execute(MIGRATION_UNLOCK);
+            migrated?;
+            Ok(unlocked?)
+        }
+    }
+}
+
+/// Opens (creating an SQLite file if needed) the database and applies
+/// pending migrations.
+pub fn open(location: &Location, options: &DbOptions) -> anyhow::Result<Pool> {
+    let connections = connect(location, options)?;
+    let file = match location {
+        Location::Sqlite(path) => Some(Mutex::new(file_id(path)?)),
+        Location::Postgres(_) => None,
+    };
     Ok(Pool(Arc::new(Shared {
-        path: path.to_path_buf(),
+        location: location.clone(),
         options: options.clone(),
         connections: RwLock::new(Arc::new(connections)),
-        file: Mutex::new(file),
+        file,
         writer: tokio::sync::Mutex::new(()),
     })))
 }
 
 /// Whether the database answers and has every migration applied.
-pub fn check_ready(conn: &mut SqliteConnection) -> DbResult<()> {
-    match conn.has_pending_migration(MIGRATIONS) {
+pub fn check_ready(conn: &mut Conn) -> DbResult<()> {
+    let pending = match conn {
+        Conn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        Conn::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    };
+    match pending {
         Ok(false) => Ok(()),
         Ok(true) => Err(Problem::Unavailable("migrations are pending".into()).into()),
         Err(e) => Err(Problem::Unavailable(format!("cannot read the migrations: {e}")).into()),
@@ -209,7 +395,7 @@ fn db_problem(e: diesel::result::Error) -> Problem {
 pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, Problem>
 where
     T: Send + 'static,
-    F: FnOnce(&mut SqliteConnection) -> DbResult<T> + Send + 'static,
+    F: FnOnce(&mut Conn) -> DbResult<T> + Send + 'static,
 {
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
@@ -222,17 +408,23 @@ where
 }
 
 /// Runs `f`, a read bounded by an index (a lookup by key), on the calling
-/// thread when a connection is idle, and on the blocking pool otherwise.
+/// thread when an SQLite connection is idle, and on the blocking pool
+/// otherwise.
 ///
 /// Handing a query to the blocking pool costs two thread switches, more
 /// than such a read itself (a few microseconds); in WAL mode a read never
-/// waits for the write lock, so it cannot stall the async thread. Anything
-/// that may scan, and every write, goes through [`run`] / [`write()`].
+/// waits for the write lock, so it cannot stall the async thread. A
+/// PostgreSQL query is a network round trip: it always goes to the blocking
+/// pool, as does anything that may scan, and every write ([`run`] /
+/// [`write()`]).
 pub async fn lookup<T, F>(pool: &Pool, f: F) -> Result<T, Problem>
 where
     T: Send + 'static,
-    F: FnOnce(&mut SqliteConnection) -> DbResult<T> + Send + 'static,
+    F: FnOnce(&mut Conn) -> DbResult<T> + Send + 'static,
 {
+    if !pool.0.location.is_sqlite() {
+        return run(pool, f).await;
+    }
     pool.check_file()?;
     let idle = pool.0.connections.read().unwrap_or_else(|e| e.into_inner()).try_get();
     match idle {
@@ -241,21 +433,52 @@ where
     }
 }
 
-/// Runs `f` inside an immediate (write-locked) transaction: SQLite
-/// serializes writers, and taking the lock up front avoids the deadlock of
-/// two readers both upgrading to writers.
+/// Runs `f` in a write transaction ([`write_transaction`]) on the blocking
+/// pool.
 ///
 /// Writers of this process queue first on an async mutex, in order: waiting
 /// for SQLite's lock instead means its busy handler, which sleeps in steps
 /// of up to 100 ms and wakes in no order, so that eight concurrent writers
 /// saw a p99 of 80 ms (`cargo xtask bench`). Queued writers hold neither a
-/// thread nor a connection. The busy timeout still covers other processes
-/// (the CLI) that write to the same file.
+/// thread nor a connection. The database's own lock still orders this
+/// process's writer against other processes: the CLI, or other replicas.
 pub async fn write<T, F>(pool: &Pool, f: F) -> Result<T, Problem>
 where
     T: Send + 'static,
-    F: FnOnce(&mut SqliteConnection) -> DbResult<T> + Send + 'static,
+    F: FnOnce(&mut Conn) -> DbResult<T> + Send + 'static,
 {
     let _turn = pool.0.writer.lock().await;
-    run(pool, move |conn| conn.immediate_transaction(f)).await
+    run(pool, move |conn| write_transaction(conn, f)).await
+}
+
+/// Runs `f` inside a transaction that holds the database's write lock from
+/// its first statement: SQLite's `BEGIN IMMEDIATE` (taking the lock up
+/// front avoids the deadlock of two readers both upgrading to writers), or
+/// on PostgreSQL the write advisory lock (see the module's note). Commits
+/// if `f` succeeds, rolls back otherwise.
+pub fn write_transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        Conn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?;
+            if let Err(e) = c.batch_execute(WRITE_LOCK) {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                return Err(e.into());
+            }
+        }
+    }
+    match f(conn) {
+        Ok(value) => {
+            each_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?;
+            Ok(value)
+        }
+        Err(e) => {
+            each_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))?;
+            Err(e)
+        }
+    }
 }

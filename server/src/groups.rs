@@ -2,7 +2,7 @@
 //! surface. A group's manager is always one of its members.
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
+use crate::db::Conn;
 use serde_json::Value;
 
 use crate::auth::Principal;
@@ -26,7 +26,7 @@ pub struct GroupRow {
     pub manager_id: Option<i64>,
 }
 
-fn find(conn: &mut SqliteConnection, guid: &str) -> DbResult<GroupRow> {
+fn find(conn: &mut Conn, guid: &str) -> DbResult<GroupRow> {
     let guid = normalize_guid(guid);
     groups::table
         .filter(groups::guid.eq(&guid))
@@ -36,7 +36,7 @@ fn find(conn: &mut SqliteConnection, guid: &str) -> DbResult<GroupRow> {
         .ok_or_else(|| Problem::NotFound(format!("Group {guid}")).into())
 }
 
-fn manager_of(conn: &mut SqliteConnection, row: &GroupRow) -> QueryResult<Option<UserRow>> {
+fn manager_of(conn: &mut Conn, row: &GroupRow) -> QueryResult<Option<UserRow>> {
     match row.manager_id {
         Some(id) => users::table.find(id).select(UserRow::as_select()).get_result(conn).optional(),
         None => Ok(None),
@@ -44,7 +44,7 @@ fn manager_of(conn: &mut SqliteConnection, row: &GroupRow) -> QueryResult<Option
 }
 
 /// The group as the API shows it; `with_members: false` for a deleted group.
-fn view(conn: &mut SqliteConnection, row: GroupRow, with_members: bool) -> DbResult<Group> {
+fn view(conn: &mut Conn, row: GroupRow, with_members: bool) -> DbResult<Group> {
     let manager = manager_of(conn, &row)?.as_ref().map(summary);
     let members = if with_members {
         group_members::table
@@ -70,16 +70,16 @@ fn view(conn: &mut SqliteConnection, row: GroupRow, with_members: bool) -> DbRes
     })
 }
 
-pub fn get(conn: &mut SqliteConnection, guid: &str) -> DbResult<Group> {
+pub fn get(conn: &mut Conn, guid: &str) -> DbResult<Group> {
     let row = find(conn, guid)?;
     view(conn, row, true)
 }
 
-pub fn list(conn: &mut SqliteConnection, q: &GroupListQuery) -> DbResult<GroupListEnvelope> {
+pub fn list(conn: &mut Conn, q: &GroupListQuery) -> DbResult<GroupListEnvelope> {
     let filtered = || {
         let mut query = groups::table.into_boxed();
         if let Some(f) = &q.filter_value {
-            query = query.filter(groups::name.like(like_pattern(f)).escape('\\'));
+            query = query.filter(crate::paging::matches(groups::name, like_pattern(f)));
         }
         query
     };
@@ -108,9 +108,9 @@ pub fn list(conn: &mut SqliteConnection, q: &GroupListQuery) -> DbResult<GroupLi
 
 /// Checks beyond the schema: every GUID in `members`, `groupManager` or
 /// `userid` names a person.
-pub fn check_people(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<Violation>> {
+pub fn check_people(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation>> {
     let mut out = Vec::new();
-    let mut check = |conn: &mut SqliteConnection, field: String, guid: &str| -> DbResult<()> {
+    let mut check = |conn: &mut Conn, field: String, guid: &str| -> DbResult<()> {
         let exists: i64 = users::table.filter(users::guid.eq(normalize_guid(guid))).count().get_result(conn)?;
         if exists == 0 {
             out.push(Violation::new(field, format!("{guid} is not a known user")));
@@ -133,7 +133,7 @@ pub fn check_people(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<V
 }
 
 /// The ids of the people named by GUID; an unknown one is a field error.
-fn user_ids(conn: &mut SqliteConnection, field: &str, guids: &[String]) -> DbResult<Vec<i64>> {
+fn user_ids(conn: &mut Conn, field: &str, guids: &[String]) -> DbResult<Vec<i64>> {
     let mut ids = Vec::with_capacity(guids.len());
     let mut wrong = Vec::new();
     for (i, guid) in guids.iter().enumerate() {
@@ -154,17 +154,17 @@ fn user_ids(conn: &mut SqliteConnection, field: &str, guids: &[String]) -> DbRes
     }
 }
 
-fn add_members(conn: &mut SqliteConnection, group_id: i64, ids: &[i64]) -> QueryResult<()> {
+fn add_members(conn: &mut Conn, group_id: i64, ids: &[i64]) -> QueryResult<()> {
     for id in ids {
-        diesel::insert_into(group_members::table)
+        let insert = diesel::insert_into(group_members::table)
             .values((group_members::group_id.eq(group_id), group_members::user_id.eq(id)))
-            .on_conflict_do_nothing()
-            .execute(conn)?;
+            .on_conflict_do_nothing();
+        crate::each_backend!(conn, |c| insert.execute(c))?;
     }
     Ok(())
 }
 
-fn set_manager(conn: &mut SqliteConnection, group_id: i64, manager: Option<i64>) -> QueryResult<()> {
+fn set_manager(conn: &mut Conn, group_id: i64, manager: Option<i64>) -> QueryResult<()> {
     diesel::update(groups::table.find(group_id)).set(groups::manager_id.eq(manager)).execute(conn)?;
     if let Some(m) = manager {
         add_members(conn, group_id, &[m])?;
@@ -172,7 +172,7 @@ fn set_manager(conn: &mut SqliteConnection, group_id: i64, manager: Option<i64>)
     Ok(())
 }
 
-fn manager_id(conn: &mut SqliteConnection, guid: Option<String>, field: &str) -> DbResult<Option<i64>> {
+fn manager_id(conn: &mut Conn, guid: Option<String>, field: &str) -> DbResult<Option<i64>> {
     match guid {
         Some(g) => Ok(Some(user_ids(conn, field, &[g])?[0])),
         None => Ok(None),
@@ -180,7 +180,7 @@ fn manager_id(conn: &mut SqliteConnection, guid: Option<String>, field: &str) ->
 }
 
 pub fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     name: String,
     manager: Option<String>,
@@ -202,7 +202,7 @@ pub fn create(
 /// The seed's update: a missing name stays; members not listed leave; the
 /// manager (new, or the current one) is a member.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     guid: &str,
     name: Option<String>,
@@ -222,7 +222,7 @@ pub fn update(
     get(conn, &row.guid)
 }
 
-pub fn delete(conn: &mut SqliteConnection, principal: &Principal, guid: &str) -> DbResult<Group> {
+pub fn delete(conn: &mut Conn, principal: &Principal, guid: &str) -> DbResult<Group> {
     principal.require_admin()?;
     let row = find(conn, guid)?;
     diesel::delete(groups::table.find(row.id)).execute(conn)?;
@@ -238,7 +238,7 @@ pub enum MembersChange {
 }
 
 pub fn change_members(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     guid: &str,
     change: MembersChange,
@@ -268,7 +268,7 @@ pub fn change_members(
 }
 
 /// Moves every member of `from` (but its manager) into `to`; answers `to`.
-pub fn move_members(conn: &mut SqliteConnection, principal: &Principal, from: &str, to: &str) -> DbResult<Group> {
+pub fn move_members(conn: &mut Conn, principal: &Principal, from: &str, to: &str) -> DbResult<Group> {
     principal.require_admin()?;
     let from = find(conn, from)?;
     let to = find(conn, to)?;
@@ -288,7 +288,7 @@ pub fn move_members(conn: &mut SqliteConnection, principal: &Principal, from: &s
 }
 
 pub fn set_group_manager(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     guid: &str,
     user: String,

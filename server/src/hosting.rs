@@ -7,7 +7,7 @@
 //! account carries its manager in its own row.
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
+use crate::db::Conn;
 use serde_json::Value;
 
 use crate::auth::Principal;
@@ -66,7 +66,7 @@ macro_rules! domain_query {
     };
 }
 
-pub fn domain_list(conn: &mut SqliteConnection, principal: &Principal, q: &DomainListQuery) -> DbResult<DomainList> {
+pub fn domain_list(conn: &mut Conn, principal: &Principal, q: &DomainListQuery) -> DbResult<DomainList> {
     let listing = listing(q.page, q.per, &q.query, &q.sort_field, &q.sort);
     let filtered = || {
         let mut query = domain_query!().into_boxed();
@@ -75,7 +75,7 @@ pub fn domain_list(conn: &mut SqliteConnection, principal: &Principal, q: &Domai
         }
         if let Some(like) = listing.like() {
             query =
-                query.filter(domains::name.like(like.clone()).escape('\\').or(domains::code.like(like).escape('\\')));
+                query.filter(crate::paging::matches(domains::name, like.clone()).or(crate::paging::matches(domains::code, like)));
         }
         query
     };
@@ -90,7 +90,7 @@ pub fn domain_list(conn: &mut SqliteConnection, principal: &Principal, q: &Domai
     Ok(DomainList { resources: rows.into_iter().map(domain_view).collect(), pagination: listing.pagination(total) })
 }
 
-fn find_domain(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<DomainRow> {
+fn find_domain(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<DomainRow> {
     let row: DomainRow = domain_query!()
         .filter(domains::code.eq(code))
         .get_result(conn)
@@ -100,12 +100,12 @@ fn find_domain(conn: &mut SqliteConnection, principal: &Principal, code: &str) -
     Ok(row)
 }
 
-pub fn domain_get(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<Domain> {
+pub fn domain_get(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<Domain> {
     Ok(domain_view(find_domain(conn, principal, code)?))
 }
 
 /// Checks a new domain's body beyond its schema: the server exists, the name is free.
-pub fn check_domain(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<Violation>> {
+pub fn check_domain(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation>> {
     let mut out = Vec::new();
     if let Some(server) = body.get("server_id").and_then(Value::as_i64) {
         if servers::table.find(server).count().get_result::<i64>(conn)? == 0 {
@@ -120,7 +120,7 @@ pub fn check_domain(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<V
     Ok(out)
 }
 
-pub fn domain_create(conn: &mut SqliteConnection, principal: &Principal, body: DomainCreate) -> DbResult<String> {
+pub fn domain_create(conn: &mut Conn, principal: &Principal, body: DomainCreate) -> DbResult<String> {
     principal.require_platform_writer()?;
     if servers::table.find(body.server_id).count().get_result::<i64>(conn)? == 0 {
         return Err(Problem::invalid("server_id", format!("server {} does not exist", body.server_id)).into());
@@ -139,7 +139,7 @@ pub fn domain_create(conn: &mut SqliteConnection, principal: &Principal, body: D
     Ok(code)
 }
 
-pub fn domain_delete(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<()> {
+pub fn domain_delete(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<()> {
     principal.require_platform_writer()?;
     let (id, ..) = find_domain(conn, principal, code)?;
     let users: i64 = users::table.filter(users::domain_id.eq(id)).count().get_result(conn)?;
@@ -172,7 +172,7 @@ fn delivery_domain_view((_, code, name, _, manager): DeliveryDomainRow) -> Deliv
 }
 
 pub fn delivery_domain_list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     q: &DeliveryDomainListQuery,
 ) -> DbResult<DeliveryDomainList> {
@@ -184,10 +184,8 @@ pub fn delivery_domain_list(
         }
         if let Some(like) = listing.like() {
             query = query.filter(
-                delivery_domains::name
-                    .like(like.clone())
-                    .escape('\\')
-                    .or(delivery_domains::code.like(like).escape('\\')),
+                crate::paging::matches(delivery_domains::name, like.clone())
+                    .or(crate::paging::matches(delivery_domains::code, like)),
             );
         }
         query
@@ -206,7 +204,7 @@ pub fn delivery_domain_list(
     })
 }
 
-fn find_delivery_domain(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<DeliveryDomainRow> {
+fn find_delivery_domain(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<DeliveryDomainRow> {
     let row: DeliveryDomainRow = delivery_domain_query!()
         .filter(delivery_domains::code.eq(code))
         .get_result(conn)
@@ -216,18 +214,18 @@ fn find_delivery_domain(conn: &mut SqliteConnection, principal: &Principal, code
     Ok(row)
 }
 
-pub fn delivery_domain_get(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<DeliveryDomain> {
+pub fn delivery_domain_get(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<DeliveryDomain> {
     Ok(delivery_domain_view(find_delivery_domain(conn, principal, code)?))
 }
 
-pub fn check_delivery_domain(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<Violation>> {
+pub fn check_delivery_domain(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation>> {
     let Some(name) = body.get("name").and_then(Value::as_str) else { return Ok(vec![]) };
     let taken: i64 = delivery_domains::table.filter(delivery_domains::name.eq(name)).count().get_result(conn)?;
     Ok(if taken > 0 { vec![Violation::new("name", "has already been taken")] } else { vec![] })
 }
 
 pub fn delivery_domain_create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     body: DeliveryDomainCreate,
 ) -> DbResult<String> {
@@ -242,7 +240,7 @@ pub fn delivery_domain_create(
     Ok(code)
 }
 
-pub fn delivery_domain_delete(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<()> {
+pub fn delivery_domain_delete(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<()> {
     principal.require_platform_writer()?;
     let (id, ..) = find_delivery_domain(conn, principal, code)?;
     // Its accounts go with it (ON DELETE CASCADE), assignments included.
@@ -272,7 +270,7 @@ fn delivery_account_view((_, code, username, domain, _, manager): DeliveryAccoun
 }
 
 pub fn delivery_account_list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     q: &DeliveryAccountListQuery,
 ) -> DbResult<DeliveryAccountList> {
@@ -284,10 +282,8 @@ pub fn delivery_account_list(
         }
         if let Some(like) = listing.like() {
             query = query.filter(
-                delivery_accounts::username
-                    .like(like.clone())
-                    .escape('\\')
-                    .or(delivery_accounts::code.like(like).escape('\\')),
+                crate::paging::matches(delivery_accounts::username, like.clone())
+                    .or(crate::paging::matches(delivery_accounts::code, like)),
             );
         }
         query
@@ -307,7 +303,7 @@ pub fn delivery_account_list(
 }
 
 fn find_delivery_account(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     code: &str,
 ) -> DbResult<DeliveryAccountRow> {
@@ -321,14 +317,14 @@ fn find_delivery_account(
 }
 
 pub fn delivery_account_get(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     code: &str,
 ) -> DbResult<DeliveryAccount> {
     Ok(delivery_account_view(find_delivery_account(conn, principal, code)?))
 }
 
-pub fn check_delivery_account(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<Violation>> {
+pub fn check_delivery_account(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation>> {
     let Some(domain) = body.get("delivery_domain_code").and_then(Value::as_str) else { return Ok(vec![]) };
     let exists: i64 = delivery_domains::table.filter(delivery_domains::code.eq(domain)).count().get_result(conn)?;
     Ok(if exists == 0 {
@@ -339,7 +335,7 @@ pub fn check_delivery_account(conn: &mut SqliteConnection, body: &Value) -> DbRe
 }
 
 pub fn delivery_account_create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     body: DeliveryAccountCreate,
 ) -> DbResult<String> {
@@ -370,7 +366,7 @@ pub fn delivery_account_create(
     Ok(code)
 }
 
-pub fn delivery_account_delete(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<()> {
+pub fn delivery_account_delete(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<()> {
     principal.require_platform_writer()?;
     let (id, ..) = find_delivery_account(conn, principal, code)?;
     diesel::delete(delivery_accounts::table.find(id)).execute(conn)?;

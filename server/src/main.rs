@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use diesel::prelude::*;
 use hostadmin_server::accounts::{self, Role};
-use hostadmin_server::db::{self, DbOptions};
+use hostadmin_server::db::{self, DbOptions, Location};
 use hostadmin_server::settings::{Effective, ServeArgs};
 use hostadmin_server::tokens::{self, Owner};
 
@@ -21,9 +21,10 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct DatabaseArg {
-    /// The SQLite database file (created if missing).
+    /// The database: an SQLite file (a path or sqlite://PATH, created if
+    /// missing) or a PostgreSQL URL (postgres://USER@HOST/DB).
     #[arg(long, env = "HOSTADMIN_DATABASE", default_value = "./hostadmin.sqlite3")]
-    database: PathBuf,
+    database: Location,
 }
 
 #[derive(Subcommand)]
@@ -138,6 +139,15 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
+/// The SQLite file that backup and restore work on; PostgreSQL has its own
+/// tools, which know its replication and permissions better than we could.
+fn sqlite_file<'a>(location: &'a Location, instead: &str) -> anyhow::Result<&'a std::path::Path> {
+    match location {
+        Location::Sqlite(path) => Ok(path),
+        Location::Postgres(_) => anyhow::bail!("this command works on SQLite files; for PostgreSQL use {instead}"),
+    }
+}
+
 fn open(db: &DatabaseArg) -> anyhow::Result<db::Pool> {
     db::open(&db.database, &DbOptions { max_connections: 1, ..Default::default() })
 }
@@ -159,7 +169,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let Effective { config, shutdown_grace } = args.resolve()?;
             let shutdown_grace = shutdown_grace.as_secs();
-            let _lock = hostadmin_server::backup::ServeLock::acquire(&config.database)?;
+            // One server per SQLite file; PostgreSQL takes any number of replicas.
+            let _lock = match &config.database {
+                Location::Sqlite(path) => Some(hostadmin_server::backup::ServeLock::acquire(path)?),
+                Location::Postgres(_) => None,
+            };
             let server = hostadmin_server::start(&config)?;
             let scheme = if server.using_tls() { "https" } else { "http" };
             announce(format_args!("hostadmin listening on {scheme}://{}", server.local_addr()));
@@ -182,13 +196,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Backup { to, db } => {
-            hostadmin_server::backup::backup(&db.database, &to)?;
-            println!("backed up {} to {}", db.database.display(), to.display());
+            let path = sqlite_file(&db.database, "pg_dump")?;
+            hostadmin_server::backup::backup(path, &to)?;
+            println!("backed up {} to {}", path.display(), to.display());
             Ok(())
         }
         Command::Restore { from, db } => {
-            hostadmin_server::backup::restore(&from, &db.database)?;
-            println!("restored {} from {}", db.database.display(), from.display());
+            let path = sqlite_file(&db.database, "pg_restore")?;
+            hostadmin_server::backup::restore(&from, path)?;
+            println!("restored {} from {}", path.display(), from.display());
             Ok(())
         }
         Command::Token { command } => match command {

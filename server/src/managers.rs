@@ -7,7 +7,7 @@
 //! checked inside it against what the transaction is about to store.
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
+use crate::db::Conn;
 use serde_json::Value;
 
 use crate::auth::Principal;
@@ -45,13 +45,13 @@ pub struct ManagerRow {
 }
 
 /// The manager with code `code`, if any.
-pub fn find(conn: &mut SqliteConnection, code: &str) -> QueryResult<Option<ManagerRow>> {
+pub fn find(conn: &mut Conn, code: &str) -> QueryResult<Option<ManagerRow>> {
     managers::table.filter(managers::code.eq(code)).select(ManagerRow::as_select()).get_result(conn).optional()
 }
 
 /// The manager `code`, visible to `principal`: 404 if there is none, 403 if
 /// it is another manager's.
-pub fn visible(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<ManagerRow> {
+pub fn visible(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<ManagerRow> {
     let row = find(conn, code)?.ok_or_else(|| Problem::NotFound(format!("manager {code}")))?;
     if !principal.may_see(Some(row.id)) {
         return Err(Problem::Forbidden(format!("manager {code}")).into());
@@ -59,7 +59,7 @@ pub fn visible(conn: &mut SqliteConnection, principal: &Principal, code: &str) -
     Ok(row)
 }
 
-fn codes_of(conn: &mut SqliteConnection, manager_id: i64) -> QueryResult<(Vec<String>, Vec<String>, Vec<String>)> {
+fn codes_of(conn: &mut Conn, manager_id: i64) -> QueryResult<(Vec<String>, Vec<String>, Vec<String>)> {
     let domains = manager_domains::table
         .inner_join(domains::table)
         .filter(manager_domains::manager_id.eq(manager_id))
@@ -80,7 +80,7 @@ fn codes_of(conn: &mut SqliteConnection, manager_id: i64) -> QueryResult<(Vec<St
 }
 
 /// The manager as the API shows it (never its password hash).
-pub fn view(conn: &mut SqliteConnection, row: ManagerRow) -> DbResult<Manager> {
+pub fn view(conn: &mut Conn, row: ManagerRow) -> DbResult<Manager> {
     let (domain_codes, delivery_domain_codes, delivery_account_ids) = codes_of(conn, row.id)?;
     Ok(Manager {
         manager_code: row.code,
@@ -105,7 +105,7 @@ pub fn view(conn: &mut SqliteConnection, row: ManagerRow) -> DbResult<Manager> {
     })
 }
 
-pub fn list(conn: &mut SqliteConnection, principal: &Principal, q: &ManagerListQuery) -> DbResult<ManagerList> {
+pub fn list(conn: &mut Conn, principal: &Principal, q: &ManagerListQuery) -> DbResult<ManagerList> {
     let listing = Listing {
         page: q.page,
         per: q.per,
@@ -124,13 +124,11 @@ pub fn list(conn: &mut SqliteConnection, principal: &Principal, q: &ManagerListQ
         }
         if let Some(like) = listing.like() {
             query = query.filter(
-                managers::code
-                    .like(like.clone())
-                    .escape('\\')
-                    .or(managers::email_address.like(like.clone()).escape('\\'))
-                    .or(managers::firstname.like(like.clone()).escape('\\'))
-                    .or(managers::lastname.like(like.clone()).escape('\\'))
-                    .or(managers::company.like(like).escape('\\')),
+                crate::paging::matches(managers::code, like.clone())
+                    .or(crate::paging::matches(managers::email_address, like.clone()))
+                    .or(crate::paging::matches(managers::firstname, like.clone()))
+                    .or(crate::paging::matches(managers::lastname, like.clone()))
+                    .or(crate::paging::matches(managers::company, like)),
             );
         }
         query
@@ -159,7 +157,7 @@ pub fn list(conn: &mut SqliteConnection, principal: &Principal, q: &ManagerListQ
 
 /// Checks of a manager body that its schema cannot express, on the body as
 /// sent: the password confirmation, and that every code names something.
-pub fn check_body(conn: &mut SqliteConnection, body: &Value, creating: bool) -> DbResult<Vec<Violation>> {
+pub fn check_body(conn: &mut Conn, body: &Value, creating: bool) -> DbResult<Vec<Violation>> {
     let mut out = Vec::new();
     let password = body.get("password");
     let confirmation = body.get("password_confirmation");
@@ -196,7 +194,7 @@ fn within(count: usize, max: i32) -> bool {
 }
 
 /// Replaces the manager's hosting domains with `codes`.
-fn assign_domains(conn: &mut SqliteConnection, manager_id: i64, codes: &[String]) -> DbResult<()> {
+fn assign_domains(conn: &mut Conn, manager_id: i64, codes: &[String]) -> DbResult<()> {
     let mut ids = Vec::new();
     let mut wrong = Vec::new();
     for (i, code) in codes.iter().enumerate() {
@@ -226,7 +224,7 @@ fn assign_domains(conn: &mut SqliteConnection, manager_id: i64, codes: &[String]
 }
 
 /// Replaces the manager's Delivery accounts with `codes`.
-fn assign_accounts(conn: &mut SqliteConnection, manager_id: i64, codes: &[String]) -> DbResult<()> {
+fn assign_accounts(conn: &mut Conn, manager_id: i64, codes: &[String]) -> DbResult<()> {
     let mut wrong = Vec::new();
     for (i, code) in codes.iter().enumerate() {
         let owner: Option<Option<i64>> = delivery_accounts::table
@@ -265,7 +263,7 @@ fn unique_email(e: diesel::result::Error) -> crate::db::Failure {
     }
 }
 
-pub fn create(conn: &mut SqliteConnection, principal: &Principal, body: ManagerCreate) -> DbResult<String> {
+pub fn create(conn: &mut Conn, principal: &Principal, body: ManagerCreate) -> DbResult<String> {
     principal.require_platform_writer()?;
     let max_domains = body.max_domains.unwrap_or(-1);
     let max_delivery_accounts = body.max_delivery_accounts.unwrap_or(-1);
@@ -315,7 +313,7 @@ pub fn create(conn: &mut SqliteConnection, principal: &Principal, body: ManagerC
     Ok(code)
 }
 
-pub fn update(conn: &mut SqliteConnection, principal: &Principal, code: &str, body: ManagerUpdate) -> DbResult<()> {
+pub fn update(conn: &mut Conn, principal: &Principal, code: &str, body: ManagerUpdate) -> DbResult<()> {
     let row = visible(conn, principal, code)?;
     let changes_limits_or_assignments = body.max_domains.is_some()
         || body.max_delivery_domains.is_some()
@@ -394,14 +392,14 @@ pub fn update(conn: &mut SqliteConnection, principal: &Principal, code: &str, bo
     Ok(())
 }
 
-pub fn delete(conn: &mut SqliteConnection, principal: &Principal, code: &str) -> DbResult<()> {
+pub fn delete(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<()> {
     principal.require_platform_writer()?;
     let row = find(conn, code)?.ok_or_else(|| Problem::NotFound(format!("manager {code}")))?;
     diesel::delete(managers::table.find(row.id)).execute(conn)?;
     Ok(())
 }
 
-pub fn set_status(conn: &mut SqliteConnection, principal: &Principal, code: &str, status: &str) -> DbResult<()> {
+pub fn set_status(conn: &mut Conn, principal: &Principal, code: &str, status: &str) -> DbResult<()> {
     principal.require_platform_writer()?;
     let row = find(conn, code)?.ok_or_else(|| Problem::NotFound(format!("manager {code}")))?;
     diesel::update(managers::table.find(row.id)).set(managers::status.eq(status)).execute(conn)?;
@@ -409,7 +407,7 @@ pub fn set_status(conn: &mut SqliteConnection, principal: &Principal, code: &str
 }
 
 /// Checks of an assignment body its schema cannot express: the id exists.
-pub fn check_assignment(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<Violation>> {
+pub fn check_assignment(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation>> {
     let Some(id) = body.get("id").and_then(Value::as_str) else { return Ok(vec![]) };
     let exists: i64 = if id.starts_with("DV") {
         delivery_domains::table.filter(delivery_domains::code.eq(id)).count().get_result(conn)?
@@ -422,7 +420,7 @@ pub fn check_assignment(conn: &mut SqliteConnection, body: &Value) -> DbResult<V
 }
 
 pub fn assign_delivery(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     code: &str,
     body: DeliveryAssignment,

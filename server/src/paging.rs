@@ -1,8 +1,13 @@
 //! Pages, substring search and generated codes, shared by the lists and
 //! resources of every surface.
 
-use diesel::sqlite::SqliteConnection;
-use diesel::QueryResult;
+use diesel::dsl::AsExprOf;
+use diesel::expression::{AppearsOnTable, Expression, SelectableExpression};
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::sql_types::{Bool, Text};
+use diesel::{IntoSql, QueryResult};
+
+use crate::db::{Conn, MultiBackend};
 use hostadmin_api::types::Pagination;
 
 use crate::db::DbResult;
@@ -48,7 +53,7 @@ impl Listing<'_> {
 }
 
 /// A LIKE pattern for a case-insensitive substring search, with `%`, `_`
-/// and the escape character `\` taken literally (use with `.escape('\\')`).
+/// and the escape character `\` taken literally (for [`matches`]).
 pub fn like_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('%');
@@ -62,11 +67,46 @@ pub fn like_pattern(text: &str) -> String {
     out
 }
 
+/// `column` matches `pattern` (from [`like_pattern`]) whatever the case:
+/// `LIKE … ESCAPE '\'` on SQLite, whose LIKE ignores (ASCII) case, and
+/// `ILIKE` on PostgreSQL, whose LIKE does not (and whose escape is `\`).
+pub fn matches<C>(column: C, pattern: String) -> Matches<C> {
+    Matches { column, pattern: pattern.into_sql::<Text>() }
+}
+
+/// See [`matches`].
+#[derive(Debug, Clone, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
+pub struct Matches<C> {
+    column: C,
+    pattern: AsExprOf<String, Text>,
+}
+
+impl<C: Expression<SqlType = Text>> Expression for Matches<C> {
+    type SqlType = Bool;
+}
+
+impl<C, QS> AppearsOnTable<QS> for Matches<C> where C: AppearsOnTable<QS> + Expression<SqlType = Text> {}
+
+impl<C, QS> SelectableExpression<QS> for Matches<C> where C: SelectableExpression<QS> + Expression<SqlType = Text> {}
+
+impl<C: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for Matches<C> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        let sqlite = matches!(out.backend(), MultiBackend::Sqlite(_));
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(if sqlite { " LIKE " } else { " ILIKE " });
+        self.pattern.walk_ast(out.reborrow())?;
+        if sqlite {
+            out.push_sql(" ESCAPE '\\'");
+        }
+        Ok(())
+    }
+}
+
 /// A fresh code: `prefix` and 8 random digits, not yet taken.
 pub fn new_code(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     prefix: &str,
-    taken: impl Fn(&mut SqliteConnection, &str) -> QueryResult<bool>,
+    taken: impl Fn(&mut Conn, &str) -> QueryResult<bool>,
 ) -> DbResult<String> {
     for _ in 0..32 {
         let mut bytes = [0u8; 8];

@@ -2,7 +2,7 @@
 //! named by GUID. They count in their domain's server's `users`.
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
+use crate::db::Conn;
 use serde_json::Value;
 
 use crate::auth::Principal;
@@ -66,7 +66,7 @@ fn view((row, domain, domain_code): (UserRow, String, String)) -> Person {
 }
 
 /// The user with this GUID (as sent), or 404.
-pub fn find(conn: &mut SqliteConnection, guid: &str) -> DbResult<UserRow> {
+pub fn find(conn: &mut Conn, guid: &str) -> DbResult<UserRow> {
     let guid = normalize_guid(guid);
     users::table
         .filter(users::guid.eq(&guid))
@@ -76,7 +76,7 @@ pub fn find(conn: &mut SqliteConnection, guid: &str) -> DbResult<UserRow> {
         .ok_or_else(|| Problem::NotFound(format!("User {guid}")).into())
 }
 
-fn full(conn: &mut SqliteConnection, guid: &str) -> DbResult<Person> {
+fn full(conn: &mut Conn, guid: &str) -> DbResult<Person> {
     let guid = normalize_guid(guid);
     let row = users::table
         .inner_join(domains::table)
@@ -88,13 +88,13 @@ fn full(conn: &mut SqliteConnection, guid: &str) -> DbResult<Person> {
     Ok(view(row))
 }
 
-pub fn list(conn: &mut SqliteConnection, q: &PeopleListQuery) -> DbResult<PersonListEnvelope> {
+pub fn list(conn: &mut Conn, q: &PeopleListQuery) -> DbResult<PersonListEnvelope> {
     let filtered = || {
         let mut query = users::table.inner_join(domains::table).into_boxed();
         if let Some(f) = &q.filter_value {
             let like = like_pattern(f);
             query = query.filter(
-                users::display_name.like(like.clone()).escape('\\').or(users::username.like(like).escape('\\')),
+                crate::paging::matches(users::display_name, like.clone()).or(crate::paging::matches(users::username, like)),
             );
         }
         query
@@ -120,12 +120,12 @@ pub fn list(conn: &mut SqliteConnection, q: &PeopleListQuery) -> DbResult<Person
     })
 }
 
-pub fn get(conn: &mut SqliteConnection, guid: &str) -> DbResult<Person> {
+pub fn get(conn: &mut Conn, guid: &str) -> DbResult<Person> {
     full(conn, guid)
 }
 
 /// Checks of a new person beyond its schema: the domain exists, the name is free.
-pub fn check_create(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<Violation>> {
+pub fn check_create(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation>> {
     let mut out = Vec::new();
     if let Some(code) = body.get("domainCode").and_then(Value::as_str) {
         if domains::table.filter(domains::code.eq(code)).count().get_result::<i64>(conn)? == 0 {
@@ -140,7 +140,7 @@ pub fn check_create(conn: &mut SqliteConnection, body: &Value) -> DbResult<Vec<V
     Ok(out)
 }
 
-pub fn create(conn: &mut SqliteConnection, principal: &Principal, body: PersonCreate) -> DbResult<Person> {
+pub fn create(conn: &mut Conn, principal: &Principal, body: PersonCreate) -> DbResult<Person> {
     principal.require_admin()?;
     let code = body.domain_code.to_string();
     let domain_id: i64 = domains::table
@@ -168,7 +168,7 @@ pub fn create(conn: &mut SqliteConnection, principal: &Principal, body: PersonCr
     full(conn, &guid)
 }
 
-pub fn update(conn: &mut SqliteConnection, principal: &Principal, guid: &str, body: PersonUpdate) -> DbResult<Person> {
+pub fn update(conn: &mut Conn, principal: &Principal, guid: &str, body: PersonUpdate) -> DbResult<Person> {
     principal.require_admin()?;
     let row = find(conn, guid)?;
     diesel::update(users::table.find(row.id))
@@ -180,7 +180,7 @@ pub fn update(conn: &mut SqliteConnection, principal: &Principal, guid: &str, bo
     full(conn, &row.guid)
 }
 
-pub fn delete(conn: &mut SqliteConnection, principal: &Principal, guid: &str) -> DbResult<Person> {
+pub fn delete(conn: &mut Conn, principal: &Principal, guid: &str) -> DbResult<Person> {
     principal.require_admin()?;
     let person = full(conn, guid)?;
     // Group memberships go with the row; groups it managed lose their manager.

@@ -69,6 +69,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (subject) {
+        subject -> Text,
+        failures -> BigInt,
+        window_start -> BigInt,
+    }
+}
+
+diesel::table! {
     manager_domains (domain_id) {
         domain_id -> BigInt,
         manager_id -> BigInt,
@@ -156,6 +164,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     domains,
     group_members,
     groups,
+    login_failures,
     manager_domains,
     managers,
     server_blocks,

@@ -16,7 +16,7 @@
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
-use diesel::sqlite::{Sqlite, SqliteConnection};
+use crate::db::{Conn, MultiBackend};
 
 use crate::db::DbResult;
 use crate::schema::servers;
@@ -59,17 +59,18 @@ pub fn view(row: ServerRow, level: i32) -> Server {
     }
 }
 
-type Filtered<'a> = servers::BoxedQuery<'a, Sqlite>;
-type Condition = Box<dyn BoxableExpression<servers::table, Sqlite, SqlType = Bool>>;
+type Filtered<'a> = servers::BoxedQuery<'a, MultiBackend>;
+type Condition = Box<dyn BoxableExpression<servers::table, MultiBackend, SqlType = Bool>>;
 
-/// `match` in `fields`: through the trigram index as one phrase query over
-/// them (the needle's trigrams, consecutive: a case-insensitive substring,
-/// `%` and `_` literal), or, for a needle under three characters, which has
-/// no trigram, a LIKE scan.
-fn matching(fields: &[String], text: &str) -> Condition {
+/// `match` in `fields`, a case-insensitive substring with `%` and `_`
+/// literal, through a trigram index where the needle has three characters
+/// or more. SQLite: one FTS5 phrase query over the fields (the needle's
+/// trigrams, consecutive), or for a shorter needle, which has no trigram, a
+/// scan. PostgreSQL: ILIKE, which `pg_trgm`'s GIN indexes serve.
+fn matching(sqlite: bool, fields: &[String], text: &str) -> Condition {
     let hostname = fields.iter().any(|f| f == "hostname");
     let extname = fields.iter().any(|f| f == "extname");
-    if text.chars().count() >= 3 {
+    if sqlite && text.chars().count() >= 3 {
         let columns = match (hostname, extname) {
             (true, false) => "hostname",
             (false, true) => "extname",
@@ -83,16 +84,16 @@ fn matching(fields: &[String], text: &str) -> Condition {
     }
     let pattern = crate::paging::like_pattern(text);
     match (hostname, extname) {
-        (true, false) => Box::new(servers::hostname.like(pattern).escape('\\')),
-        (false, true) => Box::new(servers::extname.like(pattern).escape('\\')),
+        (true, false) => Box::new(crate::paging::matches(servers::hostname, pattern)),
+        (false, true) => Box::new(crate::paging::matches(servers::extname, pattern)),
         _ => Box::new(
-            servers::hostname.like(pattern.clone()).escape('\\').or(servers::extname.like(pattern).escape('\\')),
+            crate::paging::matches(servers::hostname, pattern.clone()).or(crate::paging::matches(servers::extname, pattern)),
         ),
     }
 }
 
 /// The servers the query's filters select, or `None` when it has none.
-fn filtered(q: &ServerListQuery) -> Option<Filtered<'static>> {
+fn filtered(sqlite: bool, q: &ServerListQuery) -> Option<Filtered<'static>> {
     let mut query = servers::table.into_boxed();
     let mut any = false;
     if let Some(id) = q.id {
@@ -109,7 +110,7 @@ fn filtered(q: &ServerListQuery) -> Option<Filtered<'static>> {
     }
     if let Some(m) = &q.match_ {
         let fields = q.match_fields.clone().unwrap_or_else(|| vec!["hostname".into(), "extname".into()]);
-        query = query.filter(matching(&fields, m));
+        query = query.filter(matching(sqlite, &fields, m));
         any = true;
     }
     any.then_some(query)
@@ -154,7 +155,7 @@ fn id_order(q: &ServerListQuery) -> Option<bool> {
 /// stops at the block: a first or last page reads one or two blocks, a
 /// middle one at most half of them (a million servers make 977 blocks).
 fn id_page(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     total: i64,
     offset: i64,
     limit: i64,
@@ -202,26 +203,27 @@ struct Total {
 }
 
 /// How many servers there are, summed from the blocks.
-fn total(conn: &mut SqliteConnection) -> QueryResult<i64> {
-    diesel::sql_query("SELECT COALESCE(SUM(servers), 0) AS servers FROM server_blocks")
+fn total(conn: &mut Conn) -> QueryResult<i64> {
+    diesel::sql_query("SELECT CAST(COALESCE(SUM(servers), 0) AS BIGINT) AS servers FROM server_blocks")
         .get_result::<Total>(conn)
         .map(|t| t.servers)
 }
 
 /// A page and the number of servers that match, read in one transaction so
 /// that both come from the same snapshot.
-pub fn list(conn: &mut SqliteConnection, q: &ServerListQuery) -> DbResult<ServerList> {
+pub fn list(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
     conn.transaction(|conn| list_in(conn, q))
 }
 
-fn list_in(conn: &mut SqliteConnection, q: &ServerListQuery) -> DbResult<ServerList> {
-    let (count, rows) = match (filtered(q), id_order(q)) {
+fn list_in(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
+    let sqlite = matches!(conn, Conn::Sqlite(_));
+    let (count, rows) = match (filtered(sqlite, q), id_order(q)) {
         (None, Some(descending)) => {
             let total = total(conn)?;
             (total, id_page(conn, total, q.offset, q.limit, descending)?)
         }
         (Some(filter), _) => {
-            let count = filtered(q).map_or(Ok(0), |f| f.count().get_result(conn))?;
+            let count = filtered(sqlite, q).map_or(Ok(0), |f| f.count().get_result(conn))?;
             (count, page(conn, q, filter)?)
         }
         (None, None) => (total(conn)?, page(conn, q, servers::table.into_boxed())?),
@@ -230,12 +232,12 @@ fn list_in(conn: &mut SqliteConnection, q: &ServerListQuery) -> DbResult<ServerL
 }
 
 /// The page `q` asks for out of `query`, in its sort order.
-fn page(conn: &mut SqliteConnection, q: &ServerListQuery, query: Filtered<'static>) -> QueryResult<Vec<ServerRow>> {
+fn page(conn: &mut Conn, q: &ServerListQuery, query: Filtered<'static>) -> QueryResult<Vec<ServerRow>> {
     sorted(q, query).select(ServerRow::as_select()).limit(q.limit).offset(q.offset).load(conn)
 }
 
 /// The server, or 404.
-pub fn find(conn: &mut SqliteConnection, id: i64) -> DbResult<ServerRow> {
+pub fn find(conn: &mut Conn, id: i64) -> DbResult<ServerRow> {
     servers::table
         .find(id)
         .select(ServerRow::as_select())
@@ -244,7 +246,7 @@ pub fn find(conn: &mut SqliteConnection, id: i64) -> DbResult<ServerRow> {
         .ok_or_else(|| Problem::NotFound(format!("Server {id} not found")).into())
 }
 
-pub fn get(conn: &mut SqliteConnection, id: i64, level: i32) -> DbResult<Server> {
+pub fn get(conn: &mut Conn, id: i64, level: i32) -> DbResult<Server> {
     Ok(view(find(conn, id)?, level))
 }
 
@@ -264,7 +266,7 @@ fn unique_conflict(e: diesel::result::Error, hostname: &str, extname: &str) -> c
     }
 }
 
-pub fn create(conn: &mut SqliteConnection, body: Claimed<ServerCreate>) -> DbResult<Server> {
+pub fn create(conn: &mut Conn, body: Claimed<ServerCreate>) -> DbResult<Server> {
     // The read-only fields are checked against the row as it will be, so
     // insert first; an error rolls the transaction back.
     let (hostname, extname) = peek_create(&body);
@@ -275,16 +277,16 @@ pub fn create(conn: &mut SqliteConnection, body: Claimed<ServerCreate>) -> DbRes
 }
 
 /// Inserts a server; a duplicate name is a 409 naming it.
-pub fn insert(conn: &mut SqliteConnection, hostname: &str, extname: &str) -> DbResult<ServerRow> {
+pub fn insert(conn: &mut Conn, hostname: &str, extname: &str) -> DbResult<ServerRow> {
     diesel::insert_into(servers::table)
         .values((servers::hostname.eq(hostname), servers::extname.eq(extname)))
-        .returning(ServerRow::as_returning())
+        .returning(<ServerRow as Selectable<MultiBackend>>::construct_selection())
         .get_result(conn)
         .map_err(|e| unique_conflict(e, hostname, extname))
 }
 
 /// Sets both names of server `id`; a duplicate name is a 409 naming it.
-pub fn rename(conn: &mut SqliteConnection, id: i64, hostname: &str, extname: &str) -> DbResult<()> {
+pub fn rename(conn: &mut Conn, id: i64, hostname: &str, extname: &str) -> DbResult<()> {
     diesel::update(servers::table.find(id))
         .set((servers::hostname.eq(hostname), servers::extname.eq(extname)))
         .execute(conn)
@@ -297,7 +299,7 @@ fn peek_create(body: &Claimed<ServerCreate>) -> (String, String) {
     (b.hostname.to_string(), b.extname.to_string())
 }
 
-pub fn update(conn: &mut SqliteConnection, id: i64, body: Claimed<ServerUpdate>) -> DbResult<Server> {
+pub fn update(conn: &mut Conn, id: i64, body: Claimed<ServerUpdate>) -> DbResult<Server> {
     let current = view(find(conn, id)?, 2);
     let changes = body.verified_against(&current)?;
     let hostname = changes.hostname.map(String::from).unwrap_or_else(|| current.hostname.clone());
@@ -306,7 +308,7 @@ pub fn update(conn: &mut SqliteConnection, id: i64, body: Claimed<ServerUpdate>)
     get(conn, id, 2)
 }
 
-pub fn delete(conn: &mut SqliteConnection, id: i64) -> DbResult<()> {
+pub fn delete(conn: &mut Conn, id: i64) -> DbResult<()> {
     let row = find(conn, id)?;
     let (users, domains) = (row.user_count, row.domain_count);
     if users > 0 || domains > 0 {

@@ -34,7 +34,7 @@ use hostadmin_api::{
 
 use crate::accounts::{self, now_unix};
 use crate::auth::{self, Principal, SigningKey};
-use crate::db::{self, DbOptions, Pool};
+use crate::db::{self, DbOptions, Location, Pool};
 use crate::groups::MembersChange;
 use crate::{groups, hosting, managers, people, servers};
 
@@ -55,7 +55,7 @@ fn created(what: &str, code: String) -> ResourceCreated {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub bind: SocketAddr,
-    pub database: PathBuf,
+    pub database: Location,
     pub db: DbOptions,
     /// A configured JWT key (base64); without one, a key is generated once
     /// and kept in the database.
@@ -75,7 +75,7 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn new(bind: SocketAddr, database: PathBuf) -> Self {
+    pub fn new(bind: SocketAddr, database: Location) -> Self {
         Self {
             bind,
             database,
@@ -279,7 +279,7 @@ impl HostadminApi for Service {
         operation: Operation,
         body: &serde_json::Value,
     ) -> Result<Vec<Violation>, Problem> {
-        let checker: fn(&mut diesel::SqliteConnection, &serde_json::Value) -> crate::db::DbResult<Vec<Violation>> =
+        let checker: fn(&mut crate::db::Conn, &serde_json::Value) -> crate::db::DbResult<Vec<Violation>> =
             match operation {
                 Operation::ManagerCreate => |c, b| managers::check_body(c, b, true),
                 Operation::ManagerUpdate => |c, b| managers::check_body(c, b, false),
@@ -694,7 +694,7 @@ impl Service {
         pass: String,
     ) -> Result<accounts::Account, Problem> {
         let address = rqctx.request.remote_addr().ip();
-        self.throttle.check(&user, address)?;
+        let user_failed = self.throttle.check(&self.pool, &user, address).await?;
         let name = user.clone();
         // The lookup holds a connection for microseconds; the hash check
         // (tens of milliseconds) runs without one.
@@ -703,11 +703,13 @@ impl Service {
         let account = account.filter(|_| ok);
         match account {
             Some(account) => {
-                self.throttle.succeeded(&user);
+                if user_failed {
+                    self.throttle.succeeded(&self.pool, &user).await?;
+                }
                 Ok(account)
             }
             None => {
-                self.throttle.failed(&user, address);
+                self.throttle.failed(&self.pool, &user, address).await?;
                 if let Some(m) = &self.metrics {
                     m.login_failed();
                 }

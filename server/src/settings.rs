@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
+use crate::db::Location;
 use crate::Config;
 
 /// The settings as flags (each also read from its environment variable).
@@ -22,9 +23,11 @@ pub struct ServeArgs {
     /// The address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "HOSTADMIN_BIND")]
     pub bind: Option<SocketAddr>,
-    /// The SQLite database file, created if missing [default: ./hostadmin.sqlite3].
+    /// The database: an SQLite file (a path or sqlite://PATH), created if
+    /// missing, or a PostgreSQL URL (postgres://USER@HOST/DB)
+    /// [default: ./hostadmin.sqlite3].
     #[arg(long, env = "HOSTADMIN_DATABASE")]
-    pub database: Option<PathBuf>,
+    pub database: Option<Location>,
     /// The JWT signing key, base64 (at least 32 bytes) [default: generated
     /// once and kept in the database]. Prefer the environment variable.
     #[arg(long, env = "HOSTADMIN_JWT_KEY", hide_env_values = true)]
@@ -62,7 +65,7 @@ pub struct ServeArgs {
 #[serde(deny_unknown_fields)]
 struct FileSettings {
     bind: Option<SocketAddr>,
-    database: Option<PathBuf>,
+    database: Option<String>,
     jwt_key: Option<String>,
     session_ttl: Option<u64>,
     busy_timeout_ms: Option<u64>,
@@ -95,7 +98,11 @@ impl ServeArgs {
             None => FileSettings::default(),
         };
         let bind = self.bind.or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("a valid address"));
-        let database = self.database.clone().or(file.database).unwrap_or_else(|| PathBuf::from("./hostadmin.sqlite3"));
+        let database = match (&self.database, file.database) {
+            (Some(flag), _) => flag.clone(),
+            (None, Some(text)) => text.parse().context("database")?,
+            (None, None) => Location::Sqlite(PathBuf::from("./hostadmin.sqlite3")),
+        };
         let mut config = Config::new(bind, database);
         config.jwt_key = self.jwt_key.clone().or(file.jwt_key);
         if let Some(key) = &config.jwt_key {
@@ -133,7 +140,7 @@ impl Effective {
         let c = &self.config;
         let mut out = String::new();
         out.push_str(&format!("bind = \"{}\"\n", c.bind));
-        out.push_str(&format!("database = {:?}\n", c.database.display().to_string()));
+        out.push_str(&format!("database = {:?}\n", c.database.to_string()));
         out.push_str(match &c.jwt_key {
             Some(_) => "jwt_key = \"***\"\n",
             None => "# jwt_key: generated once and kept in the database\n",

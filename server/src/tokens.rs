@@ -8,7 +8,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
+use crate::db::Conn;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -38,7 +38,7 @@ fn hash(secret: &str) -> String {
 }
 
 /// Creates a token and returns it in clear: the only time it is shown.
-pub fn create(conn: &mut SqliteConnection, owner: Owner, label: &str) -> anyhow::Result<String> {
+pub fn create(conn: &mut Conn, owner: Owner, label: &str) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let secret = B64.encode(bytes);
@@ -60,7 +60,7 @@ pub fn create(conn: &mut SqliteConnection, owner: Owner, label: &str) -> anyhow:
 }
 
 /// The owner of a presented token, if it is one of ours and not revoked.
-pub fn verify(conn: &mut SqliteConnection, presented: &str) -> QueryResult<Option<Owner>> {
+pub fn verify(conn: &mut Conn, presented: &str) -> QueryResult<Option<Owner>> {
     let Some((id, secret)) = presented.strip_prefix("hat_").and_then(|rest| rest.split_once('_')) else {
         return Ok(None);
     };
@@ -79,7 +79,7 @@ pub fn verify(conn: &mut SqliteConnection, presented: &str) -> QueryResult<Optio
 }
 
 /// Every token: (id, label, owner shown as account name or manager code, created).
-pub fn list(conn: &mut SqliteConnection) -> QueryResult<Vec<(i64, String, String, i64)>> {
+pub fn list(conn: &mut Conn) -> QueryResult<Vec<(i64, String, String, i64)>> {
     let rows: Vec<(TokenRow, Option<String>, Option<String>)> = api_tokens::table
         .left_join(accounts::table)
         .left_join(managers::table)
@@ -100,6 +100,6 @@ pub fn list(conn: &mut SqliteConnection) -> QueryResult<Vec<(i64, String, String
 }
 
 /// Revokes (deletes) a token; whether it existed.
-pub fn revoke(conn: &mut SqliteConnection, id: i64) -> QueryResult<bool> {
+pub fn revoke(conn: &mut Conn, id: i64) -> QueryResult<bool> {
     Ok(diesel::delete(api_tokens::table.find(id)).execute(conn)? == 1)
 }

@@ -145,7 +145,7 @@ fn schema() -> Result<()> {
     let _ = std::fs::remove_file(&scratch);
     let mut migrate = Command::new(&diesel);
     migrate
-        .args(["migration", "run", "--config-file", "diesel.toml", "--migration-dir", "migrations"])
+        .args(["migration", "run", "--config-file", "diesel.toml", "--migration-dir", "migrations/sqlite"])
         .env("DATABASE_URL", &scratch);
     let result = run(migrate);
     let _ = std::fs::remove_file(&scratch);
