@@ -17,8 +17,6 @@ mod load;
 mod measure;
 mod storage;
 
-use std::path::PathBuf;
-
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -38,7 +36,7 @@ enum Command {
     /// `mail-NNNNNNN.bench.example`, numbered from 1.
     Seed {
         #[arg(long)]
-        database: PathBuf,
+        database: hostadmin_server::db::Location,
         #[arg(long)]
         servers: u64,
     },

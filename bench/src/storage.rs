@@ -5,17 +5,15 @@
 //! (so the pragmas are the same: WAL, `synchronous = FULL`), one immediate
 //! transaction per write as the service does, with no HTTP in between.
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 use hostadmin_api::wire::parse_params;
 use hostadmin_api::ServerListQuery;
-use hostadmin_server::db::{self, DbOptions};
+use hostadmin_server::db::{self, Conn, DbOptions, Location};
 use hostadmin_server::schema::servers as table;
 use hostadmin_server::{accounts, servers};
 
@@ -37,8 +35,9 @@ enum Case {
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// An SQLite file or a PostgreSQL URL, as `hostadmin --database`.
     #[arg(long)]
-    database: PathBuf,
+    database: Location,
     #[arg(long, value_enum)]
     case: Case,
     /// For `list`: the query string, as the HTTP request sends it.
@@ -56,7 +55,7 @@ pub struct Args {
     run: RunArgs,
 }
 
-type Op = dyn Fn(&mut SqliteConnection, &mut Rng, u64) -> Result<(), String> + Send + Sync;
+type Op = dyn Fn(&mut Conn, &mut Rng, u64) -> Result<(), String> + Send + Sync;
 
 fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
     let rand_max = args.run.rand_max;
@@ -79,14 +78,14 @@ fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
         Case::Post => Box::new(move |conn, _, seq| {
             let hostname = format!("new-{nonce}-{seq}.bench.example");
             let extname = format!("ext-{nonce}-{seq}.bench.example");
-            conn.immediate_transaction(|c| servers::insert(c, &hostname, &extname))
+            db::write_transaction(conn, |c| servers::insert(c, &hostname, &extname))
                 .map(drop)
                 .map_err(|e| format!("{e:?}"))
         }),
         Case::Patch => Box::new(move |conn, rng, seq| {
             let id = rng.one_to(rand_max) as i64;
             let extname = format!("patched-{nonce}-{seq}.bench.example");
-            conn.immediate_transaction(|c| {
+            db::write_transaction(conn, |c| {
                 let row = servers::find(c, id)?;
                 servers::rename(c, id, &row.hostname, &extname)?;
                 servers::get(c, id, 2)
@@ -155,15 +154,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Inserts `count` servers in batches, one transaction in all.
-pub fn seed(database: &Path, count: u64) -> anyhow::Result<()> {
+pub fn seed(database: &Location, count: u64) -> anyhow::Result<()> {
     let pool = db::open(database, &DbOptions { max_connections: 1, ..Default::default() })?;
     let mut conn = pool.get()?;
     let existing: i64 = table::table.count().get_result(&mut conn)?;
     if existing != 0 {
-        bail!("{} already holds {existing} servers", database.display());
+        bail!("{database} already holds {existing} servers");
     }
     const BATCH: u64 = 5_000;
-    conn.immediate_transaction(|conn| -> QueryResult<()> {
+    db::write_transaction(&mut conn, |conn| -> QueryResult<()> {
         let mut next = 1;
         while next <= count {
             let last = (next + BATCH - 1).min(count);
@@ -175,7 +174,8 @@ pub fn seed(database: &Path, count: u64) -> anyhow::Result<()> {
                     )
                 })
                 .collect();
-            diesel::insert_into(table::table).values(&rows).execute(conn)?;
+            let insert = diesel::insert_into(table::table).values(&rows);
+            hostadmin_server::each_backend!(&mut *conn, |c| insert.execute(c))?;
             next = last + 1;
         }
         Ok(())

@@ -3,8 +3,8 @@
 //! Passwords are stored as argon2id PHC strings (memory-hard, see
 //! [`crate::passwords`]); the clear text is never stored, logged or returned.
 
-use diesel::prelude::*;
 use crate::db::{Conn, MultiBackend};
+use diesel::prelude::*;
 
 use crate::schema::accounts;
 

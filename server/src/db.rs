@@ -78,7 +78,9 @@ impl std::str::FromStr for Location {
         }
         if let Some((scheme, _)) = s.split_once("://") {
             if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
-                anyhow::bail!("unsupported database URL scheme {scheme:?}: use sqlite://PATH, a path, or postgres://...");
+                anyhow::bail!(
+                    "unsupported database URL scheme {scheme:?}: use sqlite://PATH, a path, or postgres://..."
+                );
             }
         }
         anyhow::ensure!(!s.is_empty(), "the database path is empty");
@@ -289,14 +291,16 @@ impl ManageConnection for Manager {
 
 fn connect(location: &Location, options: &DbOptions) -> anyhow::Result<Connections> {
     let manager = Manager { location: location.clone(), busy_timeout: options.busy_timeout };
-    let pool = R2d2Pool::builder()
+    // Migrate on a connection of its own first: it creates an SQLite file
+    // and switches it to WAL alone, before the pool's connections open
+    // (concurrently, in the background) on a file that is ready.
+    let mut first = manager.connect().map_err(|e| anyhow::anyhow!("cannot open database {location}: {e}"))?;
+    migrate(&mut first).map_err(|e| anyhow::anyhow!("cannot migrate database {location}: {e}"))?;
+    drop(first);
+    Ok(R2d2Pool::builder()
         .max_size(options.max_connections)
         .connection_timeout(options.busy_timeout.max(Duration::from_millis(100)))
-        .build(manager)
-        .map_err(|e| anyhow::anyhow!("cannot open database {location}: {e}"))?;
-    let mut conn = pool.get()?;
-    migrate(&mut conn).map_err(|e| anyhow::anyhow!("cannot migrate database {location}: {e}"))?;
-    Ok(pool)
+        .build_unchecked(manager))
 }
 
 /// Applies the backend's pending migrations (on PostgreSQL, under the

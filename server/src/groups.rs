@@ -1,8 +1,8 @@
 //! Groups of people: rows, memberships, and the operations of the groups
 //! surface. A group's manager is always one of its members.
 
-use diesel::prelude::*;
 use crate::db::Conn;
+use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::auth::Principal;
@@ -287,12 +287,7 @@ pub fn move_members(conn: &mut Conn, principal: &Principal, from: &str, to: &str
     get(conn, &to.guid)
 }
 
-pub fn set_group_manager(
-    conn: &mut Conn,
-    principal: &Principal,
-    guid: &str,
-    user: String,
-) -> DbResult<Group> {
+pub fn set_group_manager(conn: &mut Conn, principal: &Principal, guid: &str, user: String) -> DbResult<Group> {
     principal.require_admin()?;
     let row = find(conn, guid)?;
     let manager = manager_id(conn, Some(user), "userid")?;

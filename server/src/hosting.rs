@@ -6,8 +6,8 @@
 //! is deleted (ON DELETE CASCADE, same statement). A Delivery domain or
 //! account carries its manager in its own row.
 
-use diesel::prelude::*;
 use crate::db::Conn;
+use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::auth::Principal;
@@ -74,8 +74,9 @@ pub fn domain_list(conn: &mut Conn, principal: &Principal, q: &DomainListQuery) 
             query = query.filter(manager_domains::manager_id.eq(id));
         }
         if let Some(like) = listing.like() {
-            query =
-                query.filter(crate::paging::matches(domains::name, like.clone()).or(crate::paging::matches(domains::code, like)));
+            query = query.filter(
+                crate::paging::matches(domains::name, like.clone()).or(crate::paging::matches(domains::code, like)),
+            );
         }
         query
     };
@@ -224,11 +225,7 @@ pub fn check_delivery_domain(conn: &mut Conn, body: &Value) -> DbResult<Vec<Viol
     Ok(if taken > 0 { vec![Violation::new("name", "has already been taken")] } else { vec![] })
 }
 
-pub fn delivery_domain_create(
-    conn: &mut Conn,
-    principal: &Principal,
-    body: DeliveryDomainCreate,
-) -> DbResult<String> {
+pub fn delivery_domain_create(conn: &mut Conn, principal: &Principal, body: DeliveryDomainCreate) -> DbResult<String> {
     principal.require_platform_writer()?;
     let code = new_code(conn, "DV", |c, code| {
         delivery_domains::table.filter(delivery_domains::code.eq(code)).count().get_result::<i64>(c).map(|n| n > 0)
@@ -302,11 +299,7 @@ pub fn delivery_account_list(
     })
 }
 
-fn find_delivery_account(
-    conn: &mut Conn,
-    principal: &Principal,
-    code: &str,
-) -> DbResult<DeliveryAccountRow> {
+fn find_delivery_account(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<DeliveryAccountRow> {
     let row: DeliveryAccountRow = delivery_account_query!()
         .filter(delivery_accounts::code.eq(code))
         .get_result(conn)
@@ -316,11 +309,7 @@ fn find_delivery_account(
     Ok(row)
 }
 
-pub fn delivery_account_get(
-    conn: &mut Conn,
-    principal: &Principal,
-    code: &str,
-) -> DbResult<DeliveryAccount> {
+pub fn delivery_account_get(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<DeliveryAccount> {
     Ok(delivery_account_view(find_delivery_account(conn, principal, code)?))
 }
 

@@ -6,8 +6,8 @@
 //! `manager_id`. Every write runs in one immediate transaction, and limits are
 //! checked inside it against what the transaction is about to store.
 
-use diesel::prelude::*;
 use crate::db::Conn;
+use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::auth::Principal;
@@ -419,12 +419,7 @@ pub fn check_assignment(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation
     Ok(if exists == 0 { vec![Violation::new("id", format!("{id} does not exist"))] } else { vec![] })
 }
 
-pub fn assign_delivery(
-    conn: &mut Conn,
-    principal: &Principal,
-    code: &str,
-    body: DeliveryAssignment,
-) -> DbResult<()> {
+pub fn assign_delivery(conn: &mut Conn, principal: &Principal, code: &str, body: DeliveryAssignment) -> DbResult<()> {
     principal.require_platform_writer()?;
     let row = find(conn, code)?.ok_or_else(|| Problem::NotFound(format!("manager {code}")))?;
     let max_domains = body.max_delivery_domains.unwrap_or(row.max_delivery_domains);

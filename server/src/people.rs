@@ -1,8 +1,8 @@
 //! People of the groups surface: the users that live on hosting domains,
 //! named by GUID. They count in their domain's server's `users`.
 
-use diesel::prelude::*;
 use crate::db::Conn;
+use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::auth::Principal;
@@ -94,7 +94,8 @@ pub fn list(conn: &mut Conn, q: &PeopleListQuery) -> DbResult<PersonListEnvelope
         if let Some(f) = &q.filter_value {
             let like = like_pattern(f);
             query = query.filter(
-                crate::paging::matches(users::display_name, like.clone()).or(crate::paging::matches(users::username, like)),
+                crate::paging::matches(users::display_name, like.clone())
+                    .or(crate::paging::matches(users::username, like)),
             );
         }
         query

@@ -14,9 +14,9 @@
 //! the index up to it (the contract has no cursor), and a `match` needle of
 //! fewer than three characters (no trigram) scans.
 
+use crate::db::{Conn, MultiBackend};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
-use crate::db::{Conn, MultiBackend};
 
 use crate::db::DbResult;
 use crate::schema::servers;
@@ -87,7 +87,8 @@ fn matching(sqlite: bool, fields: &[String], text: &str) -> Condition {
         (true, false) => Box::new(crate::paging::matches(servers::hostname, pattern)),
         (false, true) => Box::new(crate::paging::matches(servers::extname, pattern)),
         _ => Box::new(
-            crate::paging::matches(servers::hostname, pattern.clone()).or(crate::paging::matches(servers::extname, pattern)),
+            crate::paging::matches(servers::hostname, pattern.clone())
+                .or(crate::paging::matches(servers::extname, pattern)),
         ),
     }
 }
@@ -154,13 +155,7 @@ fn id_order(q: &ServerListQuery) -> Option<bool> {
 /// The blocks are walked from the end nearer to `offset`, and the walk
 /// stops at the block: a first or last page reads one or two blocks, a
 /// middle one at most half of them (a million servers make 977 blocks).
-fn id_page(
-    conn: &mut Conn,
-    total: i64,
-    offset: i64,
-    limit: i64,
-    descending: bool,
-) -> QueryResult<Vec<ServerRow>> {
+fn id_page(conn: &mut Conn, total: i64, offset: i64, limit: i64, descending: bool) -> QueryResult<Vec<ServerRow>> {
     use crate::schema::server_blocks;
     if offset >= total {
         return Ok(Vec::new());

@@ -5,10 +5,10 @@
 //! A fast hash is right here, unlike for passwords: the secret is random and
 //! long, so there is nothing to guess that a slow hash would protect.
 
+use crate::db::Conn;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use diesel::prelude::*;
-use crate::db::Conn;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 

@@ -1,5 +1,7 @@
 //! The `hostadmin` binary's account commands, run as a user would run them.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -22,9 +24,9 @@ fn text(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn user_add_list_passwd_and_login() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3");
-    let db = db.to_str().unwrap();
+    let database = common::TestDb::new();
+    let db = database.url();
+    let db = db.as_str();
 
     let out =
         hostadmin(&["user", "add", "root", "--role", "admin", "--password-stdin", "--database", db], "first-pass-1\n");
@@ -46,7 +48,7 @@ async fn user_add_list_passwd_and_login() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     // The service sees the same accounts: the new password logs in, the old does not.
-    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), db.into());
+    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
     config.log_level = dropshot::ConfigLoggingLevel::Warn;
     let server = hostadmin_server::start(&config).unwrap();
     let url = format!("http://{}/api/v1/login", server.local_addr());
@@ -64,9 +66,9 @@ async fn user_add_list_passwd_and_login() {
 
 #[test]
 fn user_commands_fail_clearly() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3");
-    let db = db.to_str().unwrap();
+    let database = common::TestDb::new();
+    let db = database.url();
+    let db = db.as_str();
 
     let out = hostadmin(&["user", "add", "a", "--role", "admin", "--password-stdin", "--database", db], "");
     assert!(!out.status.success());
@@ -96,9 +98,9 @@ fn user_commands_fail_clearly() {
 
 #[tokio::test]
 async fn token_create_list_revoke() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3");
-    let db = db.to_str().unwrap();
+    let database = common::TestDb::new();
+    let db = database.url();
+    let db = db.as_str();
     let out =
         hostadmin(&["user", "add", "root", "--role", "admin", "--password-stdin", "--database", db], "first-pass-1\n");
     assert!(out.status.success());
@@ -117,7 +119,7 @@ async fn token_create_list_revoke() {
     assert!(listing.starts_with("1\tuser root\tdeploy\t"), "{listing}");
     assert!(!listing.contains(secret), "list never shows secrets");
 
-    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), db.into());
+    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
     config.log_level = dropshot::ConfigLoggingLevel::Warn;
     let server = hostadmin_server::start(&config).unwrap();
     let url = format!("http://{}/api/managers", server.local_addr());

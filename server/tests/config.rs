@@ -86,8 +86,9 @@ fn unknown_keys_and_bad_values_are_errors() {
 
 #[tokio::test]
 async fn serve_reads_its_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3").to_str().unwrap().to_string();
+    let database = common::TestDb::new();
+    let dir = &database.dir;
+    let db = database.url();
     add_admin(&db);
     let file = dir.path().join("hostadmin.toml");
     std::fs::write(&file, "metrics = true\nlog_format = \"json\"\n").unwrap();

@@ -11,7 +11,7 @@ use serde_json::Value;
 /// (so every trigger runs), with mixed-case external names.
 fn insert_servers(t: &TestServer, first: usize, last: usize) {
     let mut conn = t.server.app_private().pool.get().unwrap();
-    conn.immediate_transaction(|c| {
+    hostadmin_server::db::write_transaction(&mut conn, |c| {
         for i in first..=last {
             hostadmin_server::servers::insert(c, &format!("h{i:05}.lists.test"), &format!("Mail{i:05}.Lists.TEST"))
                 .map_err(|_| diesel::result::Error::RollbackTransaction)?;

@@ -10,6 +10,9 @@ use serde_json::json;
 
 #[tokio::test]
 async fn health_probes_answer_and_readiness_follows_the_database() {
+    if common::sqlite_only("readiness when the SQLite file goes away") {
+        return;
+    }
     let t = TestServer::start().await;
     let get = |path: &str| t.http().get(format!("{}{path}", t.url)).send();
     assert_eq!(status_json(get("/healthz").await.unwrap()).await, (200, json!({"status": "ok"})));
@@ -17,7 +20,7 @@ async fn health_probes_answer_and_readiness_follows_the_database() {
 
     // The database goes away: alive, but not ready; back once it is restored.
     let db = t.db_path();
-    let backup = t.dir.path().join("backup.sqlite3");
+    let backup = t.dir().join("backup.sqlite3");
     diesel::sql_query(format!("VACUUM INTO '{}'", backup.display())).execute(&mut t.db()).unwrap();
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
@@ -41,8 +44,9 @@ async fn health_probes_answer_and_readiness_follows_the_database() {
 /// sees a connection error, which is allowed here.
 #[tokio::test]
 async fn sigterm_finishes_requests_in_flight() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3").to_str().unwrap().to_string();
+    let database = common::TestDb::new();
+    let dir = &database.dir;
+    let db = database.url();
     let log = dir.path().join("server.log");
     add_admin(&db);
     let (mut child, url) = spawn_server(&db, &log, &["--shutdown-grace", "10"]);
@@ -118,8 +122,12 @@ fn hostadmin(args: &[&str]) -> std::process::Output {
 /// the copy back.
 #[tokio::test]
 async fn backup_under_load_and_restore() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3").to_str().unwrap().to_string();
+    if common::sqlite_only("backup and restore of the SQLite file") {
+        return;
+    }
+    let database = common::TestDb::new();
+    let dir = &database.dir;
+    let db = database.url();
     let log = dir.path().join("server.log");
     add_admin(&db);
     let (mut child, url) = spawn_server(&db, &log, &[]);

@@ -27,9 +27,9 @@ impl Lcg {
 /// passes `PRAGMA integrity_check`.
 #[tokio::test]
 async fn acknowledged_writes_survive_sigkill() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3");
-    let db = db.to_str().unwrap().to_string();
+    let database = common::TestDb::new();
+    let dir = &database.dir;
+    let db = database.url();
     let log = dir.path().join("server.log");
     add_admin(&db);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
@@ -112,9 +112,10 @@ async fn acknowledged_writes_survive_sigkill() {
         #[diesel(sql_type = diesel::sql_types::Text)]
         integrity_check: String,
     }
-    let mut conn = diesel::SqliteConnection::establish(&db).unwrap();
-    let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(&mut conn).unwrap();
-    assert_eq!(check.iter().map(|c| c.integrity_check.as_str()).collect::<Vec<_>>(), ["ok"]);
+    if !database.is_postgres() {
+        let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(&mut database.conn()).unwrap();
+        assert_eq!(check.iter().map(|c| c.integrity_check.as_str()).collect::<Vec<_>>(), ["ok"]);
+    }
     eprintln!("sigkill: 10 kills, {attempted} writes attempted, {} acknowledged, all present", acknowledged.len());
 }
 
@@ -190,9 +191,9 @@ async fn sixty_four_concurrent_clients() {
 /// at debug level, after they have all been used and refused.
 #[tokio::test]
 async fn no_secret_reaches_the_log() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3");
-    let db = db.to_str().unwrap().to_string();
+    let database = common::TestDb::new();
+    let dir = &database.dir;
+    let db = database.url();
     let log = dir.path().join("server.log");
     add_admin(&db);
     let out = Command::new(env!("CARGO_BIN_EXE_hostadmin"))
@@ -373,9 +374,12 @@ impl Drop for SmallDisk {
 /// is lost, and writes resume once there is room again.
 #[tokio::test]
 async fn a_full_disk_gives_503_and_service_resumes() {
+    if common::sqlite_only("the SQLite file on a full disk") {
+        return;
+    }
     let disk = SmallDisk::mount(4);
     let database = disk.0.join("h.sqlite3");
-    let t = TestServer::start_with(|c| c.database = database.clone()).await;
+    let t = TestServer::start_with(|c| c.database = hostadmin_server::db::Location::Sqlite(database.clone())).await;
     let session = t.login(ADMIN).await;
     let create = |name: String| {
         let rb = t
@@ -445,6 +449,9 @@ async fn a_demoted_account_stops_writing_at_once() {
 /// answer 503, reads carry on, and writes resume once they are writable.
 #[tokio::test]
 async fn a_read_only_database_gives_503_and_service_resumes() {
+    if common::sqlite_only("a read-only SQLite file") {
+        return;
+    }
     let t = TestServer::start().await;
     let session = t.login(ADMIN).await;
     assert_eq!(t.post_server(&session, "before").await.status().as_u16(), 201);
@@ -484,13 +491,16 @@ async fn a_read_only_database_gives_503_and_service_resumes() {
 /// in its place the service reopens it and carries on.
 #[tokio::test]
 async fn a_deleted_database_gives_503_until_it_is_restored() {
+    if common::sqlite_only("a deleted SQLite file") {
+        return;
+    }
     let t = TestServer::start().await;
     let session = t.login(ADMIN).await;
     let list = || with_session(t.http().get(format!("{}/api/v1/system/servers", t.url)), &session, false).send();
     assert_eq!(t.post_server(&session, "kept").await.status().as_u16(), 201);
 
     let db = t.db_path();
-    let backup = t.dir.path().join("backup.sqlite3");
+    let backup = t.dir().join("backup.sqlite3");
     diesel::sql_query(format!("VACUUM INTO '{}'", backup.display())).execute(&mut t.db()).unwrap();
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));

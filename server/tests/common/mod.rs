@@ -1,4 +1,6 @@
-//! A real hostadmin on `127.0.0.1:0` over a fresh SQLite file, per test.
+//! A real hostadmin on `127.0.0.1:0` over a fresh database, per test: an
+//! SQLite file, or, when `HOSTADMIN_TEST_DATABASE_URL` names a PostgreSQL
+//! database, a schema of its own in it (dropped when the test ends).
 
 #![allow(dead_code)]
 
@@ -11,7 +13,92 @@ use diesel::prelude::*;
 use hmac::Mac;
 use hostadmin_client::types::LoginResult;
 use hostadmin_server::accounts::{self, Role};
+use hostadmin_server::db::{Conn, Location};
 use hostadmin_server::{Config, Service};
+
+/// The PostgreSQL database the suite runs on, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("HOSTADMIN_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// True (after saying so) when the suite runs on PostgreSQL and this test
+/// is about the SQLite file itself; it runs in the SQLite pass.
+pub fn sqlite_only(why: &str) -> bool {
+    let skip = postgres_url().is_some();
+    if skip {
+        eprintln!("skipped on PostgreSQL: {why}");
+    }
+    skip
+}
+
+/// A fresh, empty database for one test.
+pub struct TestDb {
+    pub location: Location,
+    pub dir: tempfile::TempDir,
+    /// PostgreSQL: the server's URL and the test's schema, dropped on drop.
+    schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let dir = tempfile::tempdir().unwrap();
+        let Some(url) = postgres_url() else {
+            return TestDb { location: Location::Sqlite(dir.path().join("h.sqlite3")), dir, schema: None };
+        };
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let schema = format!("t{}_{n}_{nanos}", std::process::id());
+        let mut admin = diesel::PgConnection::establish(&url).expect("HOSTADMIN_TEST_DATABASE_URL must be reachable");
+        diesel::connection::SimpleConnection::batch_execute(&mut admin, &format!("CREATE SCHEMA {schema}")).unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let location = Location::Postgres(format!("{url}{sep}options=-csearch_path%3D{schema}%2Cpublic"));
+        TestDb { location, dir, schema: Some((url, schema)) }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.schema.is_some()
+    }
+
+    /// `--database` for the binary.
+    pub fn url(&self) -> String {
+        match &self.location {
+            Location::Sqlite(path) => path.to_str().unwrap().to_string(),
+            Location::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// The SQLite file (SQLite-only tests).
+    pub fn path(&self) -> std::path::PathBuf {
+        match &self.location {
+            Location::Sqlite(path) => path.clone(),
+            Location::Postgres(_) => panic!("no file: this test runs on SQLite only"),
+        }
+    }
+
+    /// A connection of its own to the database.
+    pub fn conn(&self) -> Conn {
+        match &self.location {
+            Location::Sqlite(path) => {
+                Conn::Sqlite(diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap())
+            }
+            Location::Postgres(url) => Conn::Pg(diesel::PgConnection::establish(url).unwrap()),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = &self.schema {
+            if let Ok(mut admin) = diesel::PgConnection::establish(url) {
+                let _ = diesel::connection::SimpleConnection::batch_execute(
+                    &mut admin,
+                    &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+                );
+            }
+        }
+    }
+}
 
 /// The JWT key the test servers are configured with, so that tests can
 /// forge tokens (expired, tampered) the way an attacker with the key would.
@@ -22,7 +109,7 @@ pub const READER: (&str, &str) = ("reader", "reader-pass-1");
 pub struct TestServer {
     pub server: dropshot::HttpServer<Service>,
     pub url: String,
-    pub dir: tempfile::TempDir,
+    pub database: TestDb,
 }
 
 impl TestServer {
@@ -31,8 +118,8 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().join("hostadmin.sqlite3"));
+        let database = TestDb::new();
+        let mut config = Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
         config.jwt_key = Some(JWT_KEY_B64.into());
         config.db.busy_timeout = Duration::from_millis(300);
         config.log_level = dropshot::ConfigLoggingLevel::Warn;
@@ -44,16 +131,22 @@ impl TestServer {
             accounts::create(&mut conn, READER.0, Role::Readonly, READER.1).unwrap();
         }
         let url = format!("http://{}", server.local_addr());
-        TestServer { server, url, dir }
+        TestServer { server, url, database }
     }
 
+    /// The SQLite file (SQLite-only tests).
     pub fn db_path(&self) -> std::path::PathBuf {
-        self.dir.path().join("hostadmin.sqlite3")
+        self.database.path()
     }
 
-    /// A separate connection to the same database file.
-    pub fn db(&self) -> diesel::SqliteConnection {
-        diesel::SqliteConnection::establish(self.db_path().to_str().unwrap()).unwrap()
+    /// A temporary directory of the test's own.
+    pub fn dir(&self) -> &std::path::Path {
+        self.database.dir.path()
+    }
+
+    /// A separate connection to the same database.
+    pub fn db(&self) -> Conn {
+        self.database.conn()
     }
 
     pub fn client(&self) -> hostadmin_client::Client {
@@ -82,19 +175,29 @@ impl TestServer {
     /// Places a domain with `users` users on server `server_id`, directly in
     /// the database (the domain and people APIs come later).
     pub fn place_domain(&self, server_id: i64, name: &str, users: usize) {
+        use hostadmin_server::schema::{domains, users as people};
         let mut conn = self.db();
-        diesel::sql_query("PRAGMA foreign_keys = ON").execute(&mut conn).unwrap();
-        diesel::sql_query(
-            "INSERT INTO domains (code, name, server_id) VALUES ('DD' || abs(random() % 100000000), ?, ?)",
-        )
-        .bind::<diesel::sql_types::Text, _>(name)
-        .bind::<diesel::sql_types::BigInt, _>(server_id)
-        .execute(&mut conn)
-        .unwrap();
+        let random = || {
+            let mut bytes = [0u8; 16];
+            getrandom::fill(&mut bytes).unwrap();
+            u128::from_le_bytes(bytes)
+        };
+        let domain: i64 = diesel::insert_into(domains::table)
+            .values((
+                domains::code.eq(format!("DD{:08}", random() % 100_000_000)),
+                domains::name.eq(name),
+                domains::server_id.eq(server_id),
+            ))
+            .returning(domains::id)
+            .get_result(&mut conn)
+            .unwrap();
         for i in 0..users {
-            diesel::sql_query("INSERT INTO users (guid, username, domain_id) SELECT lower(hex(randomblob(16))), ?, id FROM domains WHERE name = ?")
-                .bind::<diesel::sql_types::Text, _>(format!("user{i}@{name}"))
-                .bind::<diesel::sql_types::Text, _>(name)
+            diesel::insert_into(people::table)
+                .values((
+                    people::guid.eq(format!("{:032x}", random())),
+                    people::username.eq(format!("user{i}@{name}")),
+                    people::domain_id.eq(domain),
+                ))
                 .execute(&mut conn)
                 .unwrap();
         }
