@@ -93,12 +93,30 @@ fn run(mut cmd: Command) -> Result<()> {
     Ok(())
 }
 
+/// The PostgreSQL database the second pass of the suite runs on.
+const TEST_DATABASE_URL: &str = "HOSTADMIN_TEST_DATABASE_URL";
+
 fn test(extra: &[&str]) -> Result<()> {
     // The fault tests (SIGKILL, logs) run the release server, as deployed.
     let release = tools::release_server()?;
-    let mut cmd = cargo();
-    cmd.args(["test", "--workspace"]).args(extra).env("HOSTADMIN_TEST_SERVER_BINARY", release);
-    run(cmd)?;
+    // Every test on SQLite, then, when a PostgreSQL database is given, every
+    // test again on it (each in a schema of its own).
+    let postgres = std::env::var(TEST_DATABASE_URL).ok().filter(|url| !url.is_empty());
+    let mut sqlite = cargo();
+    sqlite.args(["test", "--workspace"]).args(extra).env("HOSTADMIN_TEST_SERVER_BINARY", &release);
+    sqlite.env_remove(TEST_DATABASE_URL);
+    eprintln!("xtask test: the suite on SQLite");
+    run(sqlite)?;
+    match postgres {
+        Some(url) => {
+            let mut pg = cargo();
+            pg.args(["test", "--workspace"]).args(extra).env("HOSTADMIN_TEST_SERVER_BINARY", &release);
+            pg.env(TEST_DATABASE_URL, url);
+            eprintln!("xtask test: the suite on PostgreSQL ({TEST_DATABASE_URL})");
+            run(pg)?;
+        }
+        None => eprintln!("xtask test: {TEST_DATABASE_URL} is not set: the PostgreSQL pass is skipped"),
+    }
     spec_lint("spec/openapi.yaml")?;
     spec_check()?;
     contract::contract("spec/openapi.yaml")?;

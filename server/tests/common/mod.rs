@@ -302,12 +302,21 @@ pub fn server_binary() -> String {
     std::env::var("HOSTADMIN_TEST_SERVER_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hostadmin").to_string())
 }
 
-/// The `hostadmin` binary serving `db` on a loopback port; stderr to `log`.
+/// The `hostadmin` binary serving `db` on a loopback port with the test
+/// JWT key; stderr to `log`.
 pub fn spawn_server(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, String) {
+    let mut args = vec!["--jwt-key", JWT_KEY_B64];
+    args.extend_from_slice(extra);
+    spawn_serve(db, log, &args)
+}
+
+/// `hostadmin serve` on `db` and a loopback port, with `extra` flags; stderr
+/// to `log`. Returns once it listens.
+pub fn spawn_serve(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, String) {
     let log_path = log;
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
     let mut child = Command::new(server_binary())
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", db, "--jwt-key", JWT_KEY_B64])
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", db])
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
