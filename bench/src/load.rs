@@ -17,8 +17,10 @@ use crate::measure::{fill, Figures, Rng, RunArgs, Samples};
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
-    #[arg(long)]
-    addr: SocketAddr,
+    /// The server; repeated, connections are spread over the addresses in
+    /// turn (replicas behind a balancer that spreads connections).
+    #[arg(long, required = true)]
+    addr: Vec<SocketAddr>,
     #[arg(long, default_value = "GET")]
     method: String,
     /// The path and query; `{seq}` and `{rand}` are filled per request.
@@ -158,7 +160,7 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
     let headers = args.header.clone();
     // One request first, outside the measurement: it must succeed, and its
     // body is what the framework ceiling will answer with.
-    let mut first = Connection::open(args.addr).await?;
+    let mut first = Connection::open(args.addr[0]).await?;
     let mut rng = Rng::new(args.run.seed);
     let seq = Arc::new(AtomicU64::new(0));
     let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max);
@@ -184,7 +186,8 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
     let mut workers = Vec::new();
     for worker in 0..args.connections {
         let (args, headers, seq) = (args.clone(), headers.clone(), seq.clone());
-        let mut conn = Connection::open(args.addr).await?;
+        let addr = args.addr[worker % args.addr.len()];
+        let mut conn = Connection::open(addr).await?;
         workers.push(tokio::spawn(async move {
             let mut rng = Rng::new(args.run.seed ^ (worker as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D));
             let mut samples = Samples::default();
@@ -215,7 +218,7 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
                         samples.record(&window, began, false);
                         eprintln!("connection {worker}: {e:#}; reconnecting");
                         tokio::time::sleep(Duration::from_millis(10)).await;
-                        match Connection::open(args.addr).await {
+                        match Connection::open(addr).await {
                             Ok(fresh) => conn = fresh,
                             Err(_) => break,
                         }

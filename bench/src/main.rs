@@ -7,7 +7,8 @@
 //!   recorded body with no authentication and no database;
 //! - `storage`: the storage ceiling, the service's own Diesel queries in a
 //!   tight loop on the same database file and pragmas, without HTTP;
-//! - `seed`: fills a database with servers.
+//! - `seed`: fills a database with servers;
+//! - `pg-schema`: creates or drops the schema a PostgreSQL run works in.
 //!
 //! A separate binary (rather than `xtask` itself) keeps Dropshot, Diesel and
 //! the service's crate out of every other `cargo xtask` invocation's build.
@@ -40,6 +41,15 @@ enum Command {
         #[arg(long)]
         servers: u64,
     },
+    /// Creates or drops a schema of the bench's own in a PostgreSQL database.
+    PgSchema {
+        #[arg(long)]
+        url: String,
+        #[arg(long, conflicts_with = "drop")]
+        create: Option<String>,
+        #[arg(long)]
+        drop: Option<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -48,5 +58,6 @@ fn main() -> anyhow::Result<()> {
         Command::Ceiling(args) => ceiling::run(args),
         Command::Storage(args) => storage::run(args),
         Command::Seed { database, servers } => storage::seed(&database, servers),
+        Command::PgSchema { url, create, drop } => storage::pg_schema(&url, create.as_deref(), drop.as_deref()),
     }
 }

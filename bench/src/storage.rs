@@ -183,3 +183,25 @@ pub fn seed(database: &Location, count: u64) -> anyhow::Result<()> {
     println!("{{\"servers\": {count}}}");
     Ok(())
 }
+
+/// Creates or drops (with everything in it) a schema named with
+/// `[a-z0-9_]` only.
+pub fn pg_schema(url: &str, create: Option<&str>, drop: Option<&str>) -> anyhow::Result<()> {
+    use diesel::connection::SimpleConnection;
+    let sql = match (create, drop) {
+        (Some(name), None) => format!("CREATE SCHEMA {}", schema_name(name)?),
+        (None, Some(name)) => format!("DROP SCHEMA IF EXISTS {} CASCADE", schema_name(name)?),
+        _ => bail!("--create NAME or --drop NAME"),
+    };
+    let mut conn = diesel::PgConnection::establish(url)?;
+    conn.batch_execute(&sql)?;
+    println!("{{}}");
+    Ok(())
+}
+
+fn schema_name(name: &str) -> anyhow::Result<&str> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        bail!("a schema name of [a-z0-9_]: {name:?}");
+    }
+    Ok(name)
+}

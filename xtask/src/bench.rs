@@ -144,16 +144,22 @@ impl Bench {
         serde_json::from_str(text.trim()).with_context(|| format!("{cmd:?} printed {text:?}"))
     }
 
-    fn serve(&self, database: &Path) -> Result<(Process, String)> {
+    fn serve(&self, database: impl AsRef<std::ffi::OsStr>) -> Result<(Process, String)> {
         let mut cmd = Command::new(self.bin.join("hostadmin"));
         cmd.args(["serve", "--bind", "127.0.0.1:0", "--database"]).arg(database);
         let (child, addr) = spawn_listening(cmd)?;
         Ok((Process(child), addr))
     }
 
-    /// A database with `rows` servers and the bench account.
-    fn prepare(&self, rows: u64) -> Result<PathBuf> {
-        let database = self.work.join(format!("servers-{rows}.sqlite3"));
+    /// An SQLite database with `rows` servers and the bench account.
+    fn prepare(&self, name: &str, rows: u64) -> Result<PathBuf> {
+        let database = self.work.join(format!("{name}-{rows}.sqlite3"));
+        self.prepare_at(database.as_os_str(), rows)?;
+        Ok(database)
+    }
+
+    /// `rows` servers and the bench account in `database` (a path or URL).
+    fn prepare_at(&self, database: &std::ffi::OsStr, rows: u64) -> Result<()> {
         let mut seed = self.tool();
         seed.args(["seed", "--servers", &rows.to_string(), "--database"]).arg(&database);
         self.json(seed)?;
@@ -166,14 +172,14 @@ impl Bench {
         if !child.wait()?.success() {
             bail!("hostadmin user add failed");
         }
-        Ok(database)
+        Ok(())
     }
 
     /// Drives `addr`, sending `session`'s headers (the service; not the ceiling).
     #[allow(clippy::too_many_arguments)]
     fn load(
         &self,
-        addr: &str,
+        addrs: &[&str],
         session: &[String],
         case: &Case,
         path: &str,
@@ -182,7 +188,11 @@ impl Bench {
         nonce: &str,
     ) -> Result<Value> {
         let mut cmd = self.tool();
-        cmd.args(["load", "--addr", addr, "--method", case.method, "--path", path])
+        cmd.arg("load");
+        for addr in addrs {
+            cmd.args(["--addr", addr]);
+        }
+        cmd.args(["--method", case.method, "--path", path])
             .args(["--content-type", case.content_type, "--expect", &case.status.to_string()])
             .args(["--connections", &connections.to_string(), "--rand-max", &rand_max.to_string()])
             .args(["--seconds", &self.seconds.to_string(), "--warmup", &self.warmup.to_string()]);
@@ -253,10 +263,10 @@ impl Bench {
                 let nonce = format!("r{rows}c{conns}");
                 eprintln!("bench: {} at {rows} rows, {conns} connection(s)", case.name);
                 let service =
-                    self.load(server_addr, &session, case, &case.path, conns, rand_max, &format!("{nonce}h"))?;
+                    self.load(&[server_addr], &session, case, &case.path, conns, rand_max, &format!("{nonce}h"))?;
                 let ceiling_path = format!("/ceiling/{}/{}", case.status, case.name);
                 let framework =
-                    self.load(&ceiling_addr, &[], case, &ceiling_path, conns, rand_max, &format!("{nonce}f"))?;
+                    self.load(&[&ceiling_addr], &[], case, &ceiling_path, conns, rand_max, &format!("{nonce}f"))?;
                 let storage = self.storage(database, case, conns, rand_max, &format!("{nonce}s"))?;
                 let ratio = |ceiling: &Value| {
                     let c = ceiling["per_second"].as_f64().unwrap_or(0.0);
@@ -279,6 +289,49 @@ impl Bench {
             }
         }
         Ok(rows_out)
+    }
+
+    /// The same requests against SQLite, PostgreSQL behind one replica and
+    /// PostgreSQL behind three (connections spread over them), back to back
+    /// for each case and connection count.
+    fn backends(&self, postgres: &str, rows: u64, cases: &[Case], connections: &[usize]) -> Result<Vec<Value>> {
+        let sqlite = self.prepare("backends", rows)?;
+        let schema = format!("bench_{}_{rows}", std::process::id());
+        let _schema = PgSchema::create(self, postgres, &schema)?;
+        let separator = if postgres.contains('?') { '&' } else { '?' };
+        let pg = format!("{postgres}{separator}options=-csearch_path%3D{schema}%2Cpublic");
+        self.prepare_at(std::ffi::OsStr::new(&pg), rows)?;
+        let (_sqlite_server, sqlite_addr) = self.serve(&sqlite)?;
+        // Started together: they migrate under the lock and share the key.
+        let replicas = (0..3).map(|_| self.serve(&pg)).collect::<Result<Vec<_>>>()?;
+        let replica_addrs: Vec<&str> = replicas.iter().map(|(_, addr)| addr.as_str()).collect();
+        let sqlite_session = session(&sqlite_addr)?;
+        let pg_session = session(replica_addrs[0])?;
+        let rand_max = rows.max(1);
+        let mut out = Vec::new();
+        for case in cases {
+            for &conns in connections {
+                eprintln!("bench: backends, {} at {rows} rows, {conns} connection(s)", case.name);
+                let nonce = format!("b{rows}c{conns}");
+                let (path, seq) = (&case.path, |s: &str| format!("{nonce}{s}"));
+                let sqlite = self.load(&[&sqlite_addr], &sqlite_session, case, path, conns, rand_max, &seq("q"))?;
+                let one = self.load(&replica_addrs[..1], &pg_session, case, path, conns, rand_max, &seq("p"))?;
+                let three = self.load(&replica_addrs, &pg_session, case, path, conns, rand_max, &seq("t"))?;
+                let per_second = |v: &Value| v["per_second"].as_f64().unwrap_or(0.0);
+                let ratio = |a: &Value, b: &Value| if per_second(b) > 0.0 { per_second(a) / per_second(b) } else { 0.0 };
+                out.push(json!({
+                    "case": case.name,
+                    "rows": rows,
+                    "connections": conns,
+                    "sqlite": sqlite,
+                    "postgres_1": one,
+                    "postgres_3": three,
+                    "ratio_postgres_1_to_sqlite": ratio(&one, &sqlite),
+                    "ratio_postgres_3_to_postgres_1": ratio(&three, &one),
+                }));
+            }
+        }
+        Ok(out)
     }
 
     /// Milliseconds from `hostadmin serve` starting to its first answered
@@ -307,6 +360,41 @@ impl Bench {
         times.sort_by(f64::total_cmp);
         Ok(times[times.len() / 2])
     }
+}
+
+/// A schema of the bench's own in the PostgreSQL database, dropped with
+/// everything in it when the run ends.
+struct PgSchema<'a> {
+    bench: &'a Bench,
+    url: String,
+    name: String,
+}
+
+impl<'a> PgSchema<'a> {
+    fn create(bench: &'a Bench, url: &str, name: &str) -> Result<Self> {
+        let mut cmd = bench.tool();
+        cmd.args(["pg-schema", "--url", url, "--create", name]);
+        bench.json(cmd)?;
+        Ok(PgSchema { bench, url: url.to_string(), name: name.to_string() })
+    }
+}
+
+impl Drop for PgSchema<'_> {
+    fn drop(&mut self) {
+        let mut cmd = self.bench.tool();
+        cmd.args(["pg-schema", "--url", &self.url, "--drop", &self.name]);
+        if let Err(e) = self.bench.json(cmd) {
+            eprintln!("bench: could not drop schema {}: {e:#}", self.name);
+        }
+    }
+}
+
+/// The PostgreSQL database the backends comparison runs in (a schema of its
+/// own there): `HOSTADMIN_BENCH_DATABASE_URL`, else the test suite's.
+fn postgres_url() -> Option<String> {
+    ["HOSTADMIN_BENCH_DATABASE_URL", "HOSTADMIN_TEST_DATABASE_URL"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|url| !url.is_empty()))
 }
 
 /// Logs in once (a password check costs tens of milliseconds and 19 MiB
@@ -357,7 +445,7 @@ pub fn bench(options: Options) -> Result<()> {
     let mut peak_rss = Vec::new();
     for &rows in sizes {
         eprintln!("bench: preparing {rows} servers");
-        let database = bench.prepare(rows)?;
+        let database = bench.prepare("servers", rows)?;
         if rows == *sizes.last().unwrap_or(&0) && rows > 1_000 {
             let ms = bench.cold_start(|_| Ok(database.clone()), 5)?;
             cold.push(json!({"rows": rows, "ms": ms}));
@@ -374,6 +462,20 @@ pub fn bench(options: Options) -> Result<()> {
     let login_rss = server.peak_rss_kib()?;
     drop(server);
 
+    let mut backends = Vec::new();
+    match postgres_url() {
+        Some(url) => {
+            let (sizes, connections): (&[u64], &[usize]) =
+                if options.quick { (&[1_000], &[8]) } else { (&[1_000, 100_000], &[8, 64]) };
+            for &rows in sizes {
+                backends.extend(bench.backends(&url, rows, &cases(rows, options.quick), connections)?);
+            }
+        }
+        None => eprintln!(
+            "bench: no HOSTADMIN_BENCH_DATABASE_URL or HOSTADMIN_TEST_DATABASE_URL: the PostgreSQL columns are skipped"
+        ),
+    }
+
     let report = json!({
         "quick": options.quick,
         "machine": machine(),
@@ -383,6 +485,7 @@ pub fn bench(options: Options) -> Result<()> {
         "peak_rss": peak_rss,
         "login_peak_rss_kib": login_rss,
         "results": results,
+        "backends": backends,
         "took_seconds": started.elapsed().as_secs_f64(),
     });
     let out = options.out.unwrap_or_else(|| target.join("bench/latest.json"));
@@ -450,5 +553,27 @@ pub fn table(report: &Value) -> String {
         report["login_peak_rss_kib"].as_f64().unwrap_or(0.0) / 1024.0,
         report["release_binary_bytes"].as_f64().unwrap_or(0.0) / 1048576.0
     ));
+    let backends = report["backends"].as_array().cloned().unwrap_or_default();
+    if !backends.is_empty() {
+        out.push_str("\nBackends (same requests, back to back; PostgreSQL on this machine, replicas share its cores):\n\n");
+        out.push_str("| case | rows | conns | SQLite req/s | p99 ms | PG×1 req/s | p99 ms | PG×1 ÷ SQLite | PG×3 req/s | p99 ms | PG×3 ÷ PG×1 |\n");
+        out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for r in &backends {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} | {:.2} |\n",
+                r["case"].as_str().unwrap_or("?"),
+                r["rows"],
+                r["connections"],
+                n(&r["sqlite"]["per_second"]),
+                ms(&r["sqlite"]["p99_us"]),
+                n(&r["postgres_1"]["per_second"]),
+                ms(&r["postgres_1"]["p99_us"]),
+                r["ratio_postgres_1_to_sqlite"].as_f64().unwrap_or(0.0),
+                n(&r["postgres_3"]["per_second"]),
+                ms(&r["postgres_3"]["p99_us"]),
+                r["ratio_postgres_3_to_postgres_1"].as_f64().unwrap_or(0.0),
+            ));
+        }
+    }
     out
 }
