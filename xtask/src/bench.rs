@@ -161,10 +161,10 @@ impl Bench {
     /// `rows` servers and the bench account in `database` (a path or URL).
     fn prepare_at(&self, database: &std::ffi::OsStr, rows: u64) -> Result<()> {
         let mut seed = self.tool();
-        seed.args(["seed", "--servers", &rows.to_string(), "--database"]).arg(&database);
+        seed.args(["seed", "--servers", &rows.to_string(), "--database"]).arg(database);
         self.json(seed)?;
         let mut add = Command::new(self.bin.join("hostadmin"));
-        add.args(["user", "add", USER, "--role", "admin", "--password-stdin", "--database"]).arg(&database);
+        add.args(["user", "add", USER, "--role", "admin", "--password-stdin", "--database"]).arg(database);
         add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null());
         let mut child = add.spawn()?;
         use std::io::Write;
