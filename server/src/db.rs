@@ -391,6 +391,11 @@ fn db_problem(e: diesel::result::Error) -> Problem {
         Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
             Problem::Conflict("The object is still referenced by others".into())
         }
+        // PostgreSQL's text cannot hold U+0000 (SQLite's can): bad input,
+        // not an unwell store.
+        Error::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
+            Problem::invalid("text", "Text may not contain the NUL character (U+0000)")
+        }
         other => Problem::Unavailable(other.to_string()),
     }
 }

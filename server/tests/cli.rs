@@ -41,7 +41,7 @@ async fn user_add_list_passwd_and_login() {
     assert_eq!(text(&out.stdout), "root\tadmin\nviewer\treadonly\n");
 
     // Passwords are stored as argon2id hashes, never in clear.
-    let conn_text = std::fs::read(db).unwrap();
+    let conn_text = database.stored_bytes();
     assert!(!conn_text.windows(12).any(|w| w == b"first-pass-1"), "the clear password is not in the file");
 
     let out = hostadmin(&["user", "passwd", "root", "--password-stdin", "--database", db], "second-pass-2\n");
@@ -109,7 +109,7 @@ async fn token_create_list_revoke() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_string();
     assert!(token.starts_with("hat_"), "{token}");
-    let stored = std::fs::read(db).unwrap();
+    let stored = database.stored_bytes();
     let secret = token.splitn(3, '_').nth(2).unwrap();
     assert_eq!(secret.len(), 43, "32 random bytes, base64url");
     assert!(!stored.windows(secret.len()).any(|w| w == secret.as_bytes()), "only a hash of the token is stored");

@@ -388,11 +388,17 @@ async fn hosting_domains_live_on_servers_and_follow_their_managers() {
     {
         use diesel::prelude::*;
         let mut conn = api.t.db();
-        diesel::sql_query(format!(
-            "INSERT INTO users (guid, username, domain_id) SELECT lower(hex(randomblob(16))), 'u@{name}', id FROM domains WHERE code = '{code}'"
-        ))
-        .execute(&mut conn)
-        .unwrap();
+        use hostadmin_server::schema::{domains, users};
+        let domain: i64 =
+            domains::table.filter(domains::code.eq(&code)).select(domains::id).get_result(&mut conn).unwrap();
+        diesel::insert_into(users::table)
+            .values((
+                users::guid.eq(format!("guid-{code}")),
+                users::username.eq(format!("u@{name}")),
+                users::domain_id.eq(domain),
+            ))
+            .execute(&mut conn)
+            .unwrap();
     }
     let (status, _) = api.call(Method::DELETE, &format!("/api/domains/{code}"), &api.admin, None).await;
     assert_eq!(status, 422);

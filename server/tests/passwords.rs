@@ -12,9 +12,14 @@ use diesel::prelude::*;
 fn add_with_hash(t: &TestServer, name: &str, algorithm: Algorithm, params: Params, password: &str) {
     let salt = SaltString::encode_b64(b"a fixed salt for tests").unwrap();
     let hash = Argon2::new(algorithm, Version::V0x13, params).hash_password(password.as_bytes(), &salt).unwrap();
-    diesel::sql_query("INSERT INTO accounts (name, role, password_hash, created_at) VALUES (?, 'admin', ?, 0)")
-        .bind::<diesel::sql_types::Text, _>(name)
-        .bind::<diesel::sql_types::Text, _>(hash.to_string())
+    use hostadmin_server::schema::accounts;
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::name.eq(name),
+            accounts::role.eq("admin"),
+            accounts::password_hash.eq(hash.to_string()),
+            accounts::created_at.eq(0_i64),
+        ))
         .execute(&mut t.db())
         .unwrap();
 }

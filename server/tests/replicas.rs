@@ -48,7 +48,14 @@ fn hostadmin(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-async fn call(http: &reqwest::Client, url: &str, method: Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    http: &reqwest::Client,
+    url: &str,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut rb = http.request(method, format!("{url}{path}")).header("X-Api-Token", token);
     if let Some(body) = body {
         rb = rb.json(&body);
@@ -83,7 +90,10 @@ async fn three_replicas_share_state_and_a_killed_one_loses_nothing() {
     let mut distinct = versions.clone();
     distinct.dedup();
     assert_eq!(versions, distinct);
-    assert_eq!(versions.len(), std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/postgres")).unwrap().count());
+    assert_eq!(
+        versions.len(),
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/postgres")).unwrap().count()
+    );
 
     // A session from one replica works on the others, CSRF included.
     let session = common::login(&http, &urls[0]).await;
@@ -139,9 +149,10 @@ async fn three_replicas_share_state_and_a_killed_one_loses_nothing() {
         domains.push(b["resource_code"].as_str().unwrap().to_string());
     }
     let assign = format!("/api/managers/{manager}/assign/delivery");
-    let assigned = domains.iter().enumerate().map(|(i, code)| {
-        call(&http, &urls[i % 3], Method::PUT, &assign, &token, Some(json!({"id": code})))
-    });
+    let assigned = domains
+        .iter()
+        .enumerate()
+        .map(|(i, code)| call(&http, &urls[i % 3], Method::PUT, &assign, &token, Some(json!({"id": code}))));
     let mut statuses: Vec<u16> = futures::future::join_all(assigned).await.into_iter().map(|(s, _)| s).collect();
     statuses.sort();
     assert_eq!(statuses, [204, 204, 422, 422, 422, 422]);

@@ -41,9 +41,13 @@ async fn acknowledged_writes_survive_sigkill() {
         let (mut child, url) = spawn_server(&db, &log, &[]);
         let session = login(&http, &url).await;
         let kill_after = Duration::from_millis(100 + rng.next(300));
+        // The kill comes a seeded while after the first acknowledged write,
+        // however slow this machine is at the moment.
+        let (first_ack, first_acked) = tokio::sync::oneshot::channel::<()>();
         let writer = {
             let (http, url, session) = (http.clone(), url.clone(), session.clone());
             tokio::spawn(async move {
+                let mut first_ack = Some(first_ack);
                 let mut acked = Vec::new();
                 let mut tried = 0;
                 for i in 0..10_000 {
@@ -53,7 +57,12 @@ async fn acknowledged_writes_survive_sigkill() {
                         .post(format!("{url}/api/v1/system/servers"))
                         .json(&json!({"hostname": hostname, "extname": format!("{hostname}.ext")}));
                     match with_session(rb, &session, true).send().await {
-                        Ok(r) if r.status().as_u16() == 201 => acked.push(hostname),
+                        Ok(r) if r.status().as_u16() == 201 => {
+                            acked.push(hostname);
+                            if let Some(signal) = first_ack.take() {
+                                let _ = signal.send(());
+                            }
+                        }
                         Ok(r) => panic!("unexpected {} for {hostname}", r.status()),
                         Err(_) => break, // the process is gone: this write was not acknowledged
                     }
@@ -61,6 +70,7 @@ async fn acknowledged_writes_survive_sigkill() {
                 (acked, tried)
             })
         };
+        let _ = tokio::time::timeout(Duration::from_secs(30), first_acked).await;
         tokio::time::sleep(kill_after).await;
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();

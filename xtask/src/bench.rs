@@ -318,7 +318,8 @@ impl Bench {
                 let one = self.load(&replica_addrs[..1], &pg_session, case, path, conns, rand_max, &seq("p"))?;
                 let three = self.load(&replica_addrs, &pg_session, case, path, conns, rand_max, &seq("t"))?;
                 let per_second = |v: &Value| v["per_second"].as_f64().unwrap_or(0.0);
-                let ratio = |a: &Value, b: &Value| if per_second(b) > 0.0 { per_second(a) / per_second(b) } else { 0.0 };
+                let ratio =
+                    |a: &Value, b: &Value| if per_second(b) > 0.0 { per_second(a) / per_second(b) } else { 0.0 };
                 out.push(json!({
                     "case": case.name,
                     "rows": rows,
@@ -555,7 +556,9 @@ pub fn table(report: &Value) -> String {
     ));
     let backends = report["backends"].as_array().cloned().unwrap_or_default();
     if !backends.is_empty() {
-        out.push_str("\nBackends (same requests, back to back; PostgreSQL on this machine, replicas share its cores):\n\n");
+        out.push_str(
+            "\nBackends (same requests, back to back; PostgreSQL on this machine, replicas share its cores):\n\n",
+        );
         out.push_str("| case | rows | conns | SQLite req/s | p99 ms | PG×1 req/s | p99 ms | PG×1 ÷ SQLite | PG×3 req/s | p99 ms | PG×3 ÷ PG×1 |\n");
         out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for r in &backends {

@@ -3,7 +3,7 @@
 -- replica counts every failure.
 CREATE TABLE login_failures (
     -- 'user:' and the name tried, or 'addr:' and the client's address.
-    subject TEXT PRIMARY KEY NOT NULL,
+    subject TEXT COLLATE "C" PRIMARY KEY NOT NULL,
     failures BIGINT NOT NULL,
     -- When the window began, in Unix milliseconds.
     window_start BIGINT NOT NULL

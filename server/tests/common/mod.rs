@@ -76,6 +76,44 @@ impl TestDb {
         }
     }
 
+    /// Everything stored, as bytes: the SQLite file and its WAL, or every
+    /// row of every table of the PostgreSQL schema, as text.
+    pub fn stored_bytes(&self) -> Vec<u8> {
+        #[derive(QueryableByName)]
+        struct Text {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            text: String,
+        }
+        match &self.location {
+            Location::Sqlite(path) => {
+                let mut bytes = std::fs::read(path).unwrap();
+                bytes.extend(std::fs::read(path.with_extension("sqlite3-wal")).unwrap_or_default());
+                bytes
+            }
+            Location::Postgres(_) => {
+                let mut conn = self.conn();
+                let tables: Vec<Text> = diesel::sql_query(
+                    "SELECT CAST(table_name AS TEXT) AS text FROM information_schema.tables \
+                     WHERE table_schema = current_schema()",
+                )
+                .load(&mut conn)
+                .unwrap();
+                let mut bytes = Vec::new();
+                for table in tables {
+                    let rows: Vec<Text> =
+                        diesel::sql_query(format!("SELECT CAST(row_to_json(t) AS TEXT) AS text FROM {} t", table.text))
+                            .load(&mut conn)
+                            .unwrap();
+                    for row in rows {
+                        bytes.extend(row.text.into_bytes());
+                        bytes.push(b'\n');
+                    }
+                }
+                bytes
+            }
+        }
+    }
+
     /// A connection of its own to the database.
     pub fn conn(&self) -> Conn {
         match &self.location {
