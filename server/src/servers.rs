@@ -1,15 +1,16 @@
 //! System servers: rows, queries, and the operations of the system surface.
 //!
 //! A server's `users` and `domains` are kept in its row by triggers
-//! (migration 4), as is the trigram search index, in the same transaction
-//! as the change they follow, so they cannot drift; a read or a sort by
-//! `users` needs no aggregate.
+//! (migration 4, on both backends), as is the trigram search index, in the
+//! same transaction as the change they follow, so they cannot drift; a read
+//! or a sort by `users` needs no aggregate.
 //!
 //! A page costs the same however large the table (the bench measures it):
 //! the total `count` of an unfiltered list is summed from per-1024-ID blocks
 //! (`server_blocks`), a deep `offset` in ID order finds its block from the
 //! same sums and then skips fewer than 1024 rows, `match` goes through a
-//! trigram full-text index, and every sort has an index. What stays
+//! trigram index (SQLite's FTS5, PostgreSQL's `pg_trgm`), and every sort
+//! has an index. What stays
 //! proportional: a deep `offset` under another sort, or with a filter, walks
 //! the index up to it (the contract has no cursor), and a `match` needle of
 //! fewer than three characters (no trigram) scans.
