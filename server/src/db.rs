@@ -252,7 +252,8 @@ impl ManageConnection for Manager {
     /// "database is locked" errors, and 1 MiB of page cache per connection
     /// instead of 2: the kernel's page cache already holds the file once for
     /// all of them, and each private copy counts in the service's RSS.
-    /// PostgreSQL: the same wait for locks (`lock_timeout`).
+    /// PostgreSQL: the same wait for locks (`lock_timeout`), and the
+    /// connection named `hostadmin <schema>` for the server's views.
     fn connect(&self) -> Result<Conn, Self::Error> {
         use diesel::r2d2::Error::{ConnectionError, QueryError};
         let wait_ms = self.busy_timeout.as_millis();
@@ -274,7 +275,12 @@ impl ManageConnection for Manager {
             }
             Location::Postgres(url) => {
                 let mut conn = PgConnection::establish(url).map_err(ConnectionError)?;
-                conn.batch_execute(&format!("SET lock_timeout = {wait_ms}")).map_err(QueryError)?;
+                // Named after the schema it works in, for pg_stat_activity.
+                conn.batch_execute(&format!(
+                    "SET lock_timeout = {wait_ms}; \
+                     SELECT set_config('application_name', 'hostadmin ' || current_schema(), false)"
+                ))
+                .map_err(QueryError)?;
                 Ok(Conn::Pg(conn))
             }
         }
@@ -297,9 +303,14 @@ fn connect(location: &Location, options: &DbOptions) -> anyhow::Result<Connectio
     let mut first = manager.connect().map_err(|e| anyhow::anyhow!("cannot open database {location}: {e}"))?;
     migrate(&mut first).map_err(|e| anyhow::anyhow!("cannot migrate database {location}: {e}"))?;
     drop(first);
+    // SQLite connections are checked out with a ping (microseconds); a
+    // PostgreSQL ping is a round trip, as long as many a query, so a
+    // PostgreSQL connection found dead is replaced where it failed
+    // ([`run`]) instead.
     Ok(R2d2Pool::builder()
         .max_size(options.max_connections)
         .connection_timeout(options.busy_timeout.max(Duration::from_millis(100)))
+        .test_on_check_out(location.is_sqlite())
         .build_unchecked(manager))
 }
 
@@ -410,7 +421,21 @@ where
     tokio::task::spawn_blocking(move || {
         pool.check_file()?;
         let mut conn = pool.get().map_err(|e| Problem::Unavailable(e.to_string()))?;
-        f(&mut conn).map_err(Problem::from)
+        let result = f(&mut conn);
+        if let Err(Failure::Db(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            _,
+        ))) = &result
+        {
+            // The server went away (a restart, a failover, an idle cut):
+            // this request fails with 503, and its pool slot gets a new
+            // connection now rather than leave a dead one to the next.
+            let manager = Manager { location: pool.0.location.clone(), busy_timeout: pool.0.options.busy_timeout };
+            if let Ok(fresh) = manager.connect() {
+                *conn = fresh;
+            }
+        }
+        result.map_err(Problem::from)
     })
     .await
     .map_err(|_| Problem::Internal("a database task panicked".into()))?

@@ -524,3 +524,48 @@ async fn a_deleted_database_gives_503_until_it_is_restored() {
     assert_eq!((status, page["data"][0]["hostname"].clone()), (200, json!("kept")), "the restored file is reopened");
     assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201, "writes resume");
 }
+
+/// PostgreSQL goes away under the service (here: every connection of the
+/// service terminated, as a restart or a failover does): a request that
+/// meets a dead connection answers 503 in the documented shape, and the
+/// service replaces its connections by itself.
+#[tokio::test]
+async fn dropped_database_connections_are_replaced() {
+    let t = TestServer::start().await;
+    if !t.database.is_postgres() {
+        eprintln!("skipped on SQLite: no server connections to drop");
+        return;
+    }
+    let session = t.login(ADMIN).await;
+    assert_eq!(t.post_server(&session, "before").await.status().as_u16(), 201);
+    #[derive(QueryableByName)]
+    struct Terminated {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let terminated: Terminated = diesel::sql_query(
+        "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
+         WHERE application_name = 'hostadmin ' || current_schema() AND pid <> pg_backend_pid()",
+    )
+    .get_result(&mut t.db())
+    .unwrap();
+    assert!(terminated.n >= 1, "the service's connections were found");
+    let url = format!("{}/api/v1/system/servers?limit=10", t.url);
+    let mut statuses = Vec::new();
+    for _ in 0..30 {
+        let (status, body) = status_json(with_session(t.http().get(&url), &session, false).send().await.unwrap()).await;
+        match status {
+            200 => assert_eq!(body["count"], 1),
+            503 => assert_eq!(body, json!({"message": "The database query failed"})),
+            other => panic!("{other}: {body}"),
+        }
+        statuses.push(status);
+    }
+    eprintln!("after the connections were dropped: {statuses:?}");
+    assert!(
+        statuses.iter().filter(|s| **s == 503).count() <= 8,
+        "at most one failure per pooled connection: {statuses:?}"
+    );
+    assert!(statuses[20..].iter().all(|s| *s == 200), "recovered: {statuses:?}");
+    assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201);
+}
