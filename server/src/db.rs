@@ -55,8 +55,9 @@ macro_rules! each_backend {
     };
 }
 
-/// Where the data lives: `--database` as given.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where the data lives: `--database` as given. Its `Debug` and `Display`
+/// mask a password.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Location {
     /// An SQLite file (a plain path or `sqlite://PATH`), created if missing.
     Sqlite(PathBuf),
@@ -85,6 +86,15 @@ impl std::str::FromStr for Location {
         }
         anyhow::ensure!(!s.is_empty(), "the database path is empty");
         Ok(Location::Sqlite(PathBuf::from(s)))
+    }
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(_) => write!(f, "Sqlite({self})"),
+            Location::Postgres(_) => write!(f, "Postgres({self})"),
+        }
     }
 }
 
@@ -302,16 +312,21 @@ fn connect(location: &Location, options: &DbOptions) -> anyhow::Result<Connectio
     // (concurrently, in the background) on a file that is ready.
     let mut first = manager.connect().map_err(|e| anyhow::anyhow!("cannot open database {location}: {e}"))?;
     migrate(&mut first).map_err(|e| anyhow::anyhow!("cannot migrate database {location}: {e}"))?;
-    drop(first);
     // SQLite connections are checked out with a ping (microseconds); a
     // PostgreSQL ping is a round trip, as long as many a query, so a
     // PostgreSQL connection found dead is replaced where it failed
     // ([`run`]) instead.
-    Ok(R2d2Pool::builder()
+    let pool = R2d2Pool::builder()
         .max_size(options.max_connections)
         .connection_timeout(options.busy_timeout.max(Duration::from_millis(100)))
         .test_on_check_out(location.is_sqlite())
-        .build_unchecked(manager))
+        .build_unchecked(manager);
+    // The first connection closes once a pooled one is open: closing the
+    // last connection to an SQLite file checkpoints and removes its WAL,
+    // which the pool would only create again.
+    drop(pool.get().map_err(|e| anyhow::anyhow!("cannot open database {location}: {e}"))?);
+    drop(first);
+    Ok(pool)
 }
 
 /// Applies the backend's pending migrations (on PostgreSQL, under the
@@ -514,5 +529,31 @@ where
             each_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))?;
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Location;
+
+    #[test]
+    fn locations_parse_and_mask_their_passwords() {
+        let parse = |s: &str| s.parse::<Location>().map_err(|e| e.to_string());
+        assert_eq!(parse("data/h.sqlite3"), Ok(Location::Sqlite("data/h.sqlite3".into())));
+        assert_eq!(parse("sqlite:///var/lib/h.sqlite3"), Ok(Location::Sqlite("/var/lib/h.sqlite3".into())));
+        assert_eq!(parse("sqlite://rel.sqlite3"), Ok(Location::Sqlite("rel.sqlite3".into())));
+        assert!(parse("sqlite://").unwrap_err().contains("needs a path"));
+        assert!(parse("").unwrap_err().contains("empty"));
+        assert!(parse("mysql://root@localhost/db").unwrap_err().contains("unsupported database URL scheme \"mysql\""));
+        for url in ["postgres://u@h/db", "postgresql://u@h:5432/db?sslmode=require"] {
+            assert_eq!(parse(url), Ok(Location::Postgres(url.into())));
+        }
+        let secret = parse("postgres://app:s3cret@db.internal:5432/h?sslmode=require&password=x2").unwrap();
+        let shown = [secret.to_string(), format!("{secret:?}")];
+        for text in &shown {
+            assert!(!text.contains("s3cret") && !text.contains("x2"), "{text}");
+        }
+        assert_eq!(shown[0], "postgres://app:***@db.internal:5432/h?sslmode=require&password=***");
+        assert_eq!(parse("postgres://db.internal/h").unwrap().to_string(), "postgres://db.internal/h");
     }
 }

@@ -118,3 +118,30 @@ async fn serve_reads_its_file() {
         assert!(v.get("msg").is_some(), "{line}");
     }
 }
+
+#[test]
+fn database_urls_are_checked_and_their_passwords_masked() {
+    let out = hostadmin(&["config", "check"], &[("HOSTADMIN_DATABASE", "postgres://app:s3cret@db.internal/h")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("database = \"postgres://app:***@db.internal/h\""), "{shown}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+    let out = hostadmin(&["config", "check", "--database", "sqlite:///var/lib/h.sqlite3"], &[]);
+    assert!(text(&out.stdout).contains("database = \"/var/lib/h.sqlite3\""));
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostadmin.toml");
+    std::fs::write(&file, "database = \"mysql://root@localhost/h\"\n").unwrap();
+    let out = hostadmin(&["config", "check", "--config", file.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    let error = text(&out.stderr);
+    assert!(error.contains("database") && error.contains("unsupported database URL scheme \"mysql\""), "{error}");
+    // An unreachable server stops the start with the (masked) URL named.
+    let out = hostadmin(&["user", "list", "--database", "postgres://app:s3cret@127.0.0.1:1/h"], &[]);
+    assert!(!out.status.success());
+    let error = text(&out.stderr);
+    assert!(
+        error.contains("cannot open database postgres://app:***@127.0.0.1:1/h") && !error.contains("s3cret"),
+        "{error}"
+    );
+}
