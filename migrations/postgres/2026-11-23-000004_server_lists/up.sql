@@ -61,18 +61,27 @@ CREATE TABLE server_blocks (
     servers BIGINT NOT NULL
 );
 INSERT INTO server_blocks (block, servers) SELECT id >> 10, COUNT(*) FROM servers GROUP BY id >> 10;
-CREATE FUNCTION server_blocks_count() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Counted per statement, from the rows it inserted or deleted: a batch of
+-- inserts updates each block's row once, not once per server (each update
+-- of a row leaves a dead version behind until vacuum).
+CREATE FUNCTION server_blocks_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO server_blocks (block, servers) VALUES (NEW.id >> 10, 1)
-            ON CONFLICT (block) DO UPDATE SET servers = server_blocks.servers + 1;
-    ELSE
-        UPDATE server_blocks SET servers = servers - 1 WHERE block = OLD.id >> 10;
-    END IF;
+    INSERT INTO server_blocks (block, servers)
+        SELECT id >> 10, COUNT(*) FROM inserted GROUP BY id >> 10
+        ON CONFLICT (block) DO UPDATE SET servers = server_blocks.servers + EXCLUDED.servers;
     RETURN NULL;
 END $$;
-CREATE TRIGGER server_blocks_insert AFTER INSERT ON servers FOR EACH ROW EXECUTE FUNCTION server_blocks_count();
-CREATE TRIGGER server_blocks_delete AFTER DELETE ON servers FOR EACH ROW EXECUTE FUNCTION server_blocks_count();
+CREATE FUNCTION server_blocks_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE server_blocks SET servers = servers - gone.n
+        FROM (SELECT id >> 10 AS block, COUNT(*) AS n FROM deleted GROUP BY id >> 10) AS gone
+        WHERE server_blocks.block = gone.block;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER server_blocks_insert AFTER INSERT ON servers
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION server_blocks_insert();
+CREATE TRIGGER server_blocks_delete AFTER DELETE ON servers
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION server_blocks_delete();
 
 -- Substring search (`match`): ILIKE '%abc%' on the names finds its rows
 -- through trigram indexes when the text has three characters or more.
