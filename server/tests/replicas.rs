@@ -5,10 +5,13 @@
 
 mod common;
 
+use std::collections::HashSet;
 use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::{add_admin, status_json, with_session, TestDb, ADMIN};
+use common::{add_admin, status_json, with_session, TestDb, ADMIN, READER};
 use diesel::prelude::*;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -176,12 +179,13 @@ async fn three_replicas_share_state_and_a_killed_one_loses_nothing() {
 
     // Failed logins count across replicas: five spread over them, and the
     // sixth is refused on any, even with the right password.
+    common::add_account(&db, READER, "readonly");
     for i in 0..5 {
-        let r = http.post(format!("{}/api/v1/login", urls[i % 3])).form(&[("user", "reader"), ("pass", "x")]);
+        let r = http.post(format!("{}/api/v1/login", urls[i % 3])).form(&[("user", READER.0), ("pass", "wrong")]);
         assert_eq!(r.send().await.unwrap().status().as_u16(), 401);
     }
     for url in &urls {
-        let r = http.post(format!("{url}/api/v1/login")).form(&[("user", "reader"), ("pass", "x")]);
+        let r = http.post(format!("{url}/api/v1/login")).form(&[("user", READER.0), ("pass", READER.1)]);
         assert_eq!(r.send().await.unwrap().status().as_u16(), 429, "{url}");
     }
 
@@ -196,41 +200,67 @@ async fn three_replicas_share_state_and_a_killed_one_loses_nothing() {
         assert_eq!(call(&http, url, Method::GET, "/api/managers", &doomed, None).await.0, 401, "{url}");
     }
 
-    // Writes spread over the replicas while one is killed: every write
-    // acknowledged with a 201 is there afterwards, read from a survivor.
+    // Writes spread over the replicas, each acknowledged one read back at
+    // once from another replica, while replica 1 is killed once 60 writes
+    // are acknowledged: every acknowledged write is there afterwards.
+    let acknowledged_so_far = Arc::new(AtomicUsize::new(0));
+    let killed = Arc::new(AtomicBool::new(false));
     let writer = {
         let (http, urls, session) = (http.clone(), urls.clone(), session.clone());
+        let (acknowledged_so_far, killed) = (acknowledged_so_far.clone(), killed.clone());
         tokio::spawn(async move {
-            let mut acknowledged = Vec::new();
+            let (mut acknowledged, mut refused_after_kill, mut acknowledged_after_kill) = (Vec::new(), 0, 0);
             for i in 0..300 {
                 let name = format!("spread{i}");
+                let writer = i % 3;
                 let rb = http
-                    .post(format!("{}/api/v1/system/servers", urls[i % 3]))
+                    .post(format!("{}/api/v1/system/servers", urls[writer]))
                     .json(&json!({"hostname": name, "extname": format!("{name}.example")}));
-                if let Ok(response) = with_session(rb, &session, true).send().await {
-                    if response.status().as_u16() == 201 {
-                        acknowledged.push(name);
-                    }
-                }
+                let after_kill = killed.load(Ordering::SeqCst);
+                let Ok(response) = with_session(rb, &session, true).send().await else {
+                    assert!(killed.load(Ordering::SeqCst) && writer == 1, "write {i} to live replica {writer} failed");
+                    refused_after_kill += 1;
+                    continue;
+                };
+                let (status, created) = status_json(response).await;
+                assert_eq!(status, 201, "write {i} to replica {writer}: {created}");
+                // Replicas 0 and 2 stay up: read the write back from one that
+                // did not make it.
+                let reader = if writer == 0 { 2 } else { 0 };
+                let rb = http.get(format!("{}/api/v1/system/servers/{}", urls[reader], created["ID"]));
+                let (status, read) = status_json(with_session(rb, &session, false).send().await.unwrap()).await;
+                assert_eq!((status, &read["hostname"]), (200, &json!(name)), "write {i} read on replica {reader}");
+                acknowledged.push(name);
+                acknowledged_so_far.fetch_add(1, Ordering::SeqCst);
+                acknowledged_after_kill += usize::from(after_kill);
             }
-            acknowledged
+            (acknowledged, refused_after_kill, acknowledged_after_kill)
         })
     };
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while acknowledged_so_far.load(Ordering::SeqCst) < 60 {
+        assert!(tokio::time::Instant::now() < deadline, "60 writes were not acknowledged within 30 s");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    killed.store(true, Ordering::SeqCst);
     replicas.children[1].kill().unwrap();
     replicas.children[1].wait().unwrap();
-    let acknowledged = writer.await.unwrap();
-    assert!(acknowledged.len() >= 150, "the two survivors kept writing: {}", acknowledged.len());
+    let (acknowledged, refused_after_kill, acknowledged_after_kill) = writer.await.unwrap();
+    assert!(refused_after_kill >= 60, "the killed replica refused its later writes: {refused_after_kill}");
+    assert!(acknowledged_after_kill >= 120, "the survivors kept writing: {acknowledged_after_kill}");
     let rb = http.get(format!("{}/api/v1/system/servers?limit=1000&match=spread&matchFields=hostname", urls[2]));
     let (status, page) = status_json(with_session(rb, &session, false).send().await.unwrap()).await;
     assert_eq!(status, 200, "{page}");
-    let stored: std::collections::HashSet<String> =
+    let stored: HashSet<String> =
         page["data"].as_array().unwrap().iter().map(|s| s["hostname"].as_str().unwrap().to_string()).collect();
     for name in &acknowledged {
         assert!(stored.contains(name), "{name} was acknowledged but is gone");
     }
     assert_eq!(page["count"].as_i64().unwrap() as usize, stored.len());
-    eprintln!("replicas: {} of 300 writes acknowledged around the kill, all present", acknowledged.len());
+    eprintln!(
+        "replicas: {} of 300 writes acknowledged, {refused_after_kill} refused by the killed replica, all present",
+        acknowledged.len()
+    );
 }
 
 #[derive(QueryableByName)]

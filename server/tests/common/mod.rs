@@ -387,13 +387,18 @@ pub fn spawn_serve(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, S
 }
 
 pub fn add_admin(db: &str) {
+    add_account(db, ADMIN, "admin");
+}
+
+/// Adds an account through the CLI, as an operator would.
+pub fn add_account(db: &str, (name, password): (&str, &str), role: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hostadmin"))
-        .args(["user", "add", ADMIN.0, "--role", "admin", "--password-stdin", "--database", db])
+        .args(["user", "add", name, "--role", role, "--password-stdin", "--database", db])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{}\n", ADMIN.1).as_bytes()).unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
     assert!(child.wait().unwrap().success());
 }
 
