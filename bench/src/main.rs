@@ -29,8 +29,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Sends one kind of request over keep-alive connections for a fixed
+    /// time and prints throughput and latency percentiles.
     Load(load::Args),
+    /// Serves the framework ceiling: a bare Dropshot server answering a
+    /// recorded body.
     Ceiling(ceiling::Args),
+    /// Runs the service's own queries in a loop, without HTTP, and prints
+    /// the storage ceiling.
     Storage(storage::Args),
     /// Creates (and migrates) the database and inserts `servers` servers,
     /// named `srv-NNNNNNN.bench.example` with external names
