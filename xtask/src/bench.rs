@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use crate::live::spawn_listening;
-use crate::{cargo, run, tools};
+use crate::live::{spawn_listening, PgSchema};
+use crate::tools;
 
 const USER: &str = "bench";
 const PASSWORD: &str = "bench-pass-1";
@@ -296,10 +296,8 @@ impl Bench {
     /// for each case and connection count.
     fn backends(&self, postgres: &str, rows: u64, cases: &[Case], connections: &[usize]) -> Result<Vec<Value>> {
         let sqlite = self.prepare("backends", rows)?;
-        let schema = format!("bench_{}_{rows}", std::process::id());
-        let _schema = PgSchema::create(self, postgres, &schema)?;
-        let separator = if postgres.contains('?') { '&' } else { '?' };
-        let pg = format!("{postgres}{separator}options=-csearch_path%3D{schema}%2Cpublic");
+        let schema = PgSchema::create(postgres, &format!("bench_{}_{rows}", std::process::id()))?;
+        let pg = schema.url();
         self.prepare_at(std::ffi::OsStr::new(&pg), rows)?;
         let (_sqlite_server, sqlite_addr) = self.serve(&sqlite)?;
         // Started together: they migrate under the lock and share the key.
@@ -363,33 +361,6 @@ impl Bench {
     }
 }
 
-/// A schema of the bench's own in the PostgreSQL database, dropped with
-/// everything in it when the run ends.
-struct PgSchema<'a> {
-    bench: &'a Bench,
-    url: String,
-    name: String,
-}
-
-impl<'a> PgSchema<'a> {
-    fn create(bench: &'a Bench, url: &str, name: &str) -> Result<Self> {
-        let mut cmd = bench.tool();
-        cmd.args(["pg-schema", "--url", url, "--create", name]);
-        bench.json(cmd)?;
-        Ok(PgSchema { bench, url: url.to_string(), name: name.to_string() })
-    }
-}
-
-impl Drop for PgSchema<'_> {
-    fn drop(&mut self) {
-        let mut cmd = self.bench.tool();
-        cmd.args(["pg-schema", "--url", &self.url, "--drop", &self.name]);
-        if let Err(e) = self.bench.json(cmd) {
-            eprintln!("bench: could not drop schema {}: {e:#}", self.name);
-        }
-    }
-}
-
 /// The PostgreSQL database the backends comparison runs in (a schema of its
 /// own there): `HOSTADMIN_BENCH_DATABASE_URL`, else the test suite's.
 fn postgres_url() -> Option<String> {
@@ -425,9 +396,7 @@ fn machine() -> Value {
 }
 
 pub fn bench(options: Options) -> Result<()> {
-    let mut build = cargo();
-    build.args(["build", "--release", "-p", "hostadmin-server", "-p", "hostadmin-bench", "--bins"]);
-    run(build)?;
+    tools::release_server()?;
     let target = tools::target_dir();
     let work = target.join("bench/work");
     let _ = std::fs::remove_dir_all(&work);

@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{bail, Result};
 
-use crate::live::LiveServer;
+use crate::live::{LiveServer, Store};
 use crate::{project_root, tools};
 
 /// Fixed, so that CI runs are repeatable; bounded, so that they are fast.
@@ -12,11 +12,12 @@ const SEED: &str = "20261123";
 const MAX_EXAMPLES: &str = "30";
 
 /// Runs schemathesis, generating requests from `spec` (normally
-/// `spec/openapi.yaml`), against a server built from `spec/openapi.yaml`.
-pub fn contract(spec: &str) -> Result<()> {
+/// `spec/openapi.yaml`), against a server built from `spec/openapi.yaml`
+/// running on `store`.
+pub fn contract(spec: &str, store: Store) -> Result<()> {
     let st = tools::schemathesis()?;
     let binary = tools::release_server()?;
-    let server = LiveServer::start(&binary)?;
+    let server = LiveServer::start(&binary, store)?;
     let (jwt, csrf) = server.login()?;
     let onlyoffice_token = server.onlyoffice_token()?;
     let reports = tools::target_dir().join("contract");

@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::Result;
 
-use crate::live::LiveServer;
+use crate::live::{LiveServer, Store};
 use crate::{cargo, project_root, run, tools};
 
 /// Writes the portal (generated from the spec at build time) to `dir`.
@@ -20,7 +20,8 @@ pub fn browser_test() -> Result<()> {
     let chromium = tools::chromium()?;
     let node_modules = tools::node_modules()?;
     let binary = tools::release_server()?;
-    let server = LiveServer::start(&binary)?;
+    // The portal is the same on every backend: one run, on SQLite.
+    let server = LiveServer::start(&binary, Store::Sqlite)?;
     let screenshots = tools::target_dir().join("docs-screenshots");
     let mut test = Command::new("node");
     test.arg("--test")

@@ -1,4 +1,5 @@
-//! A release `hostadmin` on a loopback port over a temporary database, with
+//! A release `hostadmin` on a loopback port over a database of its own (a
+//! temporary SQLite file, or a fresh schema in a PostgreSQL database), with
 //! an admin account made through the CLI, stopped when dropped.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -14,9 +15,20 @@ use anyhow::{bail, Context, Result};
 pub const USER: &str = "admin";
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The backend a live server runs on.
+#[derive(Clone, Copy)]
+pub enum Store<'a> {
+    /// A new SQLite file in a temporary directory.
+    Sqlite,
+    /// A new schema in the PostgreSQL database at this URL.
+    Postgres(&'a str),
+}
+
 pub struct LiveServer {
     child: Child,
     dir: PathBuf,
+    /// Dropped after the server stops (fields drop after `Drop::drop`).
+    _schema: Option<PgSchema>,
     /// `127.0.0.1:PORT`
     pub addr: String,
     /// A platform API token of the admin, made with `hostadmin token create`.
@@ -24,11 +36,17 @@ pub struct LiveServer {
 }
 
 impl LiveServer {
-    pub fn start(binary: &std::path::Path) -> Result<Self> {
+    pub fn start(binary: &std::path::Path, store: Store) -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("hostadmin-xtask-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
-        let database = dir.join("hostadmin.sqlite3");
+        let (database, schema) = match store {
+            Store::Sqlite => (dir.join("hostadmin.sqlite3").into_os_string(), None),
+            Store::Postgres(url) => {
+                let schema = PgSchema::create(url, &format!("xtask_{}", std::process::id()))?;
+                (schema.url().into(), Some(schema))
+            }
+        };
 
         let mut add = Command::new(binary)
             .args(["user", "add", USER, "--role", "admin", "--password-stdin", "--database"])
@@ -53,7 +71,7 @@ impl LiveServer {
         let mut serve = Command::new(binary);
         serve.args(["serve", "--bind", "127.0.0.1:0", "--log-level", "warn", "--database"]).arg(&database);
         let (child, addr) = spawn_listening(serve)?;
-        Ok(Self { child, dir, addr, api_token })
+        Ok(Self { child, dir, _schema: schema, addr, api_token })
     }
 
     pub fn url(&self) -> String {
@@ -136,4 +154,45 @@ impl Drop for LiveServer {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A schema of our own in a PostgreSQL database, made and dropped (with
+/// everything in it) by `hostadmin-bench pg-schema`, so that xtask itself
+/// needs no database driver.
+pub struct PgSchema {
+    database_url: String,
+    name: String,
+}
+
+impl PgSchema {
+    pub fn create(database_url: &str, name: &str) -> Result<Self> {
+        pg_schema(database_url, "--create", name)?;
+        Ok(PgSchema { database_url: database_url.to_string(), name: name.to_string() })
+    }
+
+    /// The database's URL with this schema first in `search_path`.
+    pub fn url(&self) -> String {
+        let separator = if self.database_url.contains('?') { '&' } else { '?' };
+        format!("{}{separator}options=-csearch_path%3D{}%2Cpublic", self.database_url, self.name)
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Err(e) = pg_schema(&self.database_url, "--drop", &self.name) {
+            eprintln!("xtask: could not drop schema {}: {e:#}", self.name);
+        }
+    }
+}
+
+fn pg_schema(database_url: &str, action: &str, name: &str) -> Result<()> {
+    let tool = crate::tools::target_dir().join("release/hostadmin-bench");
+    let out = Command::new(&tool)
+        .args(["pg-schema", "--url", database_url, action, name])
+        .output()
+        .with_context(|| format!("cannot run {}", tool.display()))?;
+    if !out.status.success() {
+        bail!("pg-schema {action} {name} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
 }

@@ -13,18 +13,23 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+use crate::live::Store;
+
 const USAGE: &str = "usage: cargo xtask <task>
 
   test          every test: the Rust suite, then spec lint, spec check,
-                contract and the docs browser test (the README's test command)
+                contract and the docs browser test (the README's test command);
+                the suite and the contract run again on PostgreSQL when
+                HOSTADMIN_TEST_DATABASE_URL names a database
   ci            cargo fmt --check, clippy -D warnings, then test (what CI runs)
   spec lint [FILE]
                 the spec is valid OpenAPI 3.0 and keeps the house rules
                 (redocly.yaml), with Redocly CLI pinned in xtask/node
   spec check    the served document against spec/openapi.yaml, as a readable diff
-  contract [--spec FILE]
+  contract [--spec FILE] [--postgres URL]
                 schemathesis against a live release server (every check),
-                from spec/openapi.yaml or FILE
+                from spec/openapi.yaml or FILE, on a temporary SQLite file
+                or a fresh schema in the PostgreSQL database at URL
   docs [--out DIR]
                 the docs portal, built from the spec (default target/docs)
   docs test     the portal, as the service serves it at /docs, in headless
@@ -47,8 +52,7 @@ fn main() -> Result<()> {
         ["spec", "check"] => spec_check(),
         ["spec", "lint"] => spec_lint("spec/openapi.yaml"),
         ["spec", "lint", file] => spec_lint(file),
-        ["contract"] => contract::contract("spec/openapi.yaml"),
-        ["contract", "--spec", file] => contract::contract(file),
+        ["contract", rest @ ..] => contract_args(rest),
         ["docs"] => docs::write("target/docs"),
         ["docs", "--out", dir] => docs::write(dir),
         ["docs", "test"] => docs::browser_test(),
@@ -74,6 +78,19 @@ fn bench_args(args: &[&str]) -> Result<()> {
         }
     }
     bench::bench(options)
+}
+
+fn contract_args(args: &[&str]) -> Result<()> {
+    let (mut spec, mut postgres) = ("spec/openapi.yaml", None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--spec" => spec = args.next().context("--spec needs a file")?,
+            "--postgres" => postgres = Some(*args.next().context("--postgres needs a database URL")?),
+            other => bail!("contract: unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    contract::contract(spec, postgres.map_or(Store::Sqlite, Store::Postgres))
 }
 
 fn project_root() -> PathBuf {
@@ -107,7 +124,7 @@ fn test(extra: &[&str]) -> Result<()> {
     sqlite.env_remove(TEST_DATABASE_URL);
     eprintln!("xtask test: the suite on SQLite");
     run(sqlite)?;
-    match postgres {
+    match &postgres {
         Some(url) => {
             let mut pg = cargo();
             pg.args(["test", "--workspace"]).args(extra).env("HOSTADMIN_TEST_SERVER_BINARY", &release);
@@ -119,7 +136,11 @@ fn test(extra: &[&str]) -> Result<()> {
     }
     spec_lint("spec/openapi.yaml")?;
     spec_check()?;
-    contract::contract("spec/openapi.yaml")?;
+    contract::contract("spec/openapi.yaml", Store::Sqlite)?;
+    if let Some(url) = &postgres {
+        eprintln!("xtask test: the contract on PostgreSQL ({TEST_DATABASE_URL})");
+        contract::contract("spec/openapi.yaml", Store::Postgres(url))?;
+    }
     docs::browser_test()
 }
 

@@ -79,10 +79,13 @@ pub fn chromium() -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
-/// Builds the release `hostadmin` binary and returns its path.
+/// Builds the release binaries (the service and `hostadmin-bench`, which
+/// also makes PostgreSQL schemas for the live runs) and returns the
+/// service's path. One build of both packages, so that `bench` after `test`
+/// finds nothing to rebuild (building them apart unifies other features).
 pub fn release_server() -> Result<PathBuf> {
     let mut build = crate::cargo();
-    build.args(["build", "--release", "--quiet", "--bin", "hostadmin"]);
+    build.args(["build", "--release", "--quiet", "-p", "hostadmin-server", "-p", "hostadmin-bench", "--bins"]);
     run(build)?;
     let binary = target_dir().join("release/hostadmin");
     if !binary.exists() {
