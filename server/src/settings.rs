@@ -39,6 +39,11 @@ pub struct ServeArgs {
     /// before the request fails with 503 [default: 5000].
     #[arg(long, env = "HOSTADMIN_BUSY_TIMEOUT_MS")]
     pub busy_timeout_ms: Option<u64>,
+    /// How many database connections this process keeps open at most
+    /// (1 to 1024) [default: 8]. On PostgreSQL, every replica holds up to
+    /// this many of the server's `max_connections`.
+    #[arg(long, env = "HOSTADMIN_DATABASE_CONNECTIONS")]
+    pub database_connections: Option<u32>,
     /// Log level: trace, debug, info, warn, error, critical [default: info].
     #[arg(long, env = "HOSTADMIN_LOG_LEVEL")]
     pub log_level: Option<String>,
@@ -69,6 +74,7 @@ struct FileSettings {
     jwt_key: Option<String>,
     session_ttl: Option<u64>,
     busy_timeout_ms: Option<u64>,
+    database_connections: Option<u32>,
     log_level: Option<String>,
     log_format: Option<String>,
     metrics: Option<bool>,
@@ -114,6 +120,11 @@ impl ServeArgs {
         }
         config.session_ttl = Duration::from_secs(session_ttl);
         config.db.busy_timeout = Duration::from_millis(self.busy_timeout_ms.or(file.busy_timeout_ms).unwrap_or(5000));
+        let connections = self.database_connections.or(file.database_connections).unwrap_or(8);
+        if !(1..=1024).contains(&connections) {
+            bail!("database_connections must be between 1 and 1024, not {connections}");
+        }
+        config.db.max_connections = connections;
         let level = self.log_level.clone().or(file.log_level).unwrap_or_else(|| "info".into());
         config.log_level = serde_json::from_value(serde_json::Value::String(level.clone())).map_err(|_| {
             anyhow::anyhow!("log_level: unknown level {level:?} (trace, debug, info, warn, error, critical)")
@@ -147,6 +158,7 @@ impl Effective {
         });
         out.push_str(&format!("session_ttl = {}\n", c.session_ttl.as_secs()));
         out.push_str(&format!("busy_timeout_ms = {}\n", c.db.busy_timeout.as_millis()));
+        out.push_str(&format!("database_connections = {}\n", c.db.max_connections));
         let level =
             serde_json::to_value(&c.log_level).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         out.push_str(&format!("log_level = \"{level}\"\n"));

@@ -18,6 +18,8 @@ fn hostadmin(args: &[&str], env: &[(&str, &str)]) -> Output {
         "HOSTADMIN_CONFIG",
         "HOSTADMIN_METRICS",
         "HOSTADMIN_LOG_FORMAT",
+        "HOSTADMIN_DATABASE_CONNECTIONS",
+        "HOSTADMIN_BUSY_TIMEOUT_MS",
     ] {
         cmd.env_remove(var);
     }
@@ -36,7 +38,8 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     std::fs::write(
         &file,
         format!(
-            "bind = \"127.0.0.1:9001\"\nsession_ttl = 100\nbusy_timeout_ms = 700\nlog_format = \"json\"\njwt_key = \"{}\"\n",
+            "bind = \"127.0.0.1:9001\"\nsession_ttl = 100\nbusy_timeout_ms = 700\ndatabase_connections = 3\n\
+             log_format = \"json\"\njwt_key = \"{}\"\n",
             common::JWT_KEY_B64
         ),
     )
@@ -52,6 +55,7 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     assert!(shown.contains("session_ttl = 200"), "the environment beats the file: {shown}");
     assert!(shown.contains("busy_timeout_ms = 900"), "a flag beats both: {shown}");
     assert!(shown.contains("log_format = \"json\""));
+    assert!(shown.contains("database_connections = 3"), "from the file: {shown}");
     assert!(shown.contains("database = \"./hostadmin.sqlite3\""), "a default: {shown}");
     assert!(shown.contains("jwt_key = \"***\"") && !shown.contains(common::JWT_KEY_B64), "secrets are masked: {shown}");
     // What check prints is itself a valid configuration file.
@@ -70,6 +74,9 @@ fn unknown_keys_and_bad_values_are_errors() {
         ("tls_cert = \"/x.pem\"\n", "tls_cert and tls_key"),
         ("jwt_key = \"c2hvcnQ=\"\n", "jwt_key"),
         ("session_ttl = 0\n", "session_ttl"),
+        ("database_connections = 0\n", "database_connections must be between 1 and 1024, not 0"),
+        ("database_connections = 5000\n", "database_connections must be between 1 and 1024, not 5000"),
+        ("database_connections = -1\n", "database_connections"),
         ("bind = 42\n", "bind"),
         ("not toml at all [", "not a valid configuration"),
     ] {
@@ -144,4 +151,54 @@ fn database_urls_are_checked_and_their_passwords_masked() {
         error.contains("cannot open database postgres://app:***@127.0.0.1:1/h") && !error.contains("s3cret"),
         "{error}"
     );
+}
+
+/// `--database-connections` bounds the pool: one connection still serves
+/// concurrent reads, writes and logins (each request holds at most one at a
+/// time), and no more than one is open, as the metrics and, on PostgreSQL,
+/// the server's own list of sessions show.
+#[tokio::test]
+async fn database_connections_bound_the_pool() {
+    let database = common::TestDb::new();
+    let db = database.url();
+    add_admin(&db);
+    let log = database.dir.path().join("server.log");
+    let (mut child, url) = spawn_server(&db, &log, &["--database-connections", "1", "--metrics"]);
+    let http = reqwest::Client::new();
+    let session = common::login(&http, &url).await;
+    let requests = (0..24).map(|i| {
+        let rb = match i % 3 {
+            0 => http.get(format!("{url}/api/v1/system/servers")),
+            1 => http
+                .post(format!("{url}/api/v1/system/servers"))
+                .json(&serde_json::json!({"hostname": format!("pool{i}"), "extname": format!("pool{i}.example")})),
+            _ => http.get(format!("{url}/api/v1/system/servers?match=pool")),
+        };
+        common::with_session(rb, &session, i % 3 == 1).send()
+    });
+    for (i, response) in futures::future::join_all(requests).await.into_iter().enumerate() {
+        let status = response.unwrap().status().as_u16();
+        assert_eq!(status, if i % 3 == 1 { 201 } else { 200 }, "request {i}");
+    }
+    let metrics = http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("hostadmin_db_connections{state=\"max\"} 1\n"), "{metrics}");
+    assert!(metrics.contains("hostadmin_db_connections{state=\"open\"} 1\n"), "{metrics}");
+    if database.is_postgres() {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = database.conn();
+        let open: Count = diesel::RunQueryDsl::get_result(
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'hostadmin ' || current_schema()",
+            ),
+            &mut conn,
+        )
+        .unwrap();
+        assert_eq!(open.n, 1, "sessions of this server on PostgreSQL");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
