@@ -294,25 +294,35 @@ async fn unknown_objects_routes_and_methods() {
 
 #[tokio::test]
 async fn a_locked_database_gives_503_and_service_resumes() {
-    if common::sqlite_only("a lock held on the SQLite file") {
-        return;
-    }
     let t = TestServer::start().await;
     let s = t.login(ADMIN).await;
     let (status, _) = create(&t, &s, json!({"hostname": "before", "extname": "before.example"})).await;
     assert_eq!(status, 201);
 
-    // Another process holds the write lock longer than the busy timeout.
+    // Another process holds the write lock (SQLite's on the file, or the
+    // advisory lock replicas share on PostgreSQL) longer than the busy
+    // timeout.
     let mut holder = t.db();
-    holder.batch_execute("BEGIN EXCLUSIVE").unwrap();
+    let (locked, release) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let holding = std::thread::spawn(move || {
+        hostadmin_server::db::write_transaction(&mut holder, |_| {
+            locked.0.send(()).unwrap();
+            release.1.recv().unwrap();
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    });
+    locked.1.recv().unwrap();
     let (status, b) = create(&t, &s, json!({"hostname": "during", "extname": "during.example"})).await;
     assert_eq!(status, 503);
     assert_eq!(b, json!({"message": "The database query failed"}));
-    holder.batch_execute("ROLLBACK").unwrap();
+    let client = t.session(ADMIN).await;
+    assert_eq!(client.server_list().send().await.unwrap().into_inner().count, 1, "reads go on meanwhile");
+    release.0.send(()).unwrap();
+    holding.join().unwrap();
 
     let (status, _) = create(&t, &s, json!({"hostname": "after", "extname": "after.example"})).await;
     assert_eq!(status, 201, "service resumes once the lock is gone");
-    let client = t.session(ADMIN).await;
     let names: Vec<String> =
         client.server_list().send().await.unwrap().into_inner().data.into_iter().map(|s| s.hostname).collect();
     assert_eq!(names, ["before", "after"], "the failed write left nothing behind");
