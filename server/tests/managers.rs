@@ -24,10 +24,7 @@ impl Api {
         if let Some(b) = body {
             rb = rb.json(&b);
         }
-        let response = rb.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+        common::status_json_or_empty(rb.send().await.unwrap()).await
     }
 
     async fn create(&self, path: &str, body: Value) -> String {

@@ -63,10 +63,7 @@ async fn call(
     if let Some(body) = body {
         rb = rb.json(&body);
     }
-    let response = rb.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+    common::status_json_or_empty(rb.send().await.unwrap()).await
 }
 
 #[tokio::test]

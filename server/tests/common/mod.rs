@@ -332,6 +332,17 @@ pub async fn status_json(response: reqwest::Response) -> (u16, serde_json::Value
     (status, body)
 }
 
+/// Like [`status_json`], for answers that may be empty (204): `null` then.
+pub async fn status_json_or_empty(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    if text.is_empty() {
+        return (status, serde_json::Value::Null);
+    }
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, body)
+}
+
 // --- the real binary, for tests of the process itself -----------------
 
 /// The server binary: the release build `cargo xtask test` made (it passes
