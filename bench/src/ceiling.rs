@@ -98,8 +98,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         api.register(ceiling_patch)?;
         // The service's defaults, as `xtask bench` runs it.
         let defaults = hostadmin_server::Config::new(args.bind, hostadmin_server::db::Location::Sqlite(PathBuf::new()));
-        let config = hostadmin_server::service::dropshot_config(&defaults);
-        let log = hostadmin_server::service::logger(&defaults)?;
+        let config = hostadmin_server::startup::dropshot_config(&defaults);
+        let log = hostadmin_server::logging::logger(&defaults)?;
         let server = ServerBuilder::new(api, Bodies(bodies), log)
             .config(config)
             .start()

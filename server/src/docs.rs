@@ -1,14 +1,17 @@
 //! The docs portal at `/docs/`: the static pages `build.rs` generated from
 //! the spec, embedded in the binary. Not part of the API, so not in the spec
 //! (the endpoint is unpublished) and not behind authentication.
+//!
+//! The endpoint itself is assembled with the server ([`crate::startup`]);
+//! this module only finds and answers the page, so it depends on no other
+//! module.
 
-use dropshot::{Body, HttpError, Path, RequestContext};
+use dropshot::{Body, HttpError};
 use http::{header, Response, StatusCode};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::Service;
-
+/// The path under `/docs/`, split into segments.
 #[derive(Deserialize, JsonSchema)]
 pub struct DocsPath {
     path: Vec<String>,
@@ -26,12 +29,12 @@ fn respond(
     response.body(Body::from(body)).map_err(|e| HttpError::for_internal_error(e.to_string()))
 }
 
-/// `GET /docs/...`: a file of the portal; `/docs` itself redirects to
-/// `/docs/` so that the pages' relative links resolve.
-#[dropshot::endpoint { method = GET, path = "/docs/{path:.*}", unpublished = true }]
-pub async fn docs_file(rqctx: RequestContext<Service>, path: Path<DocsPath>) -> Result<Response<Body>, HttpError> {
-    let segments = path.into_inner().path;
-    if segments.is_empty() && !rqctx.request.uri().path().ends_with('/') {
+/// A file of the portal; `/docs` itself (`request_path` without the
+/// trailing slash) redirects to `/docs/` so that the pages' relative links
+/// resolve.
+pub fn file(path: DocsPath, request_path: &str) -> Result<Response<Body>, HttpError> {
+    let segments = path.path;
+    if segments.is_empty() && !request_path.ends_with('/') {
         return respond(StatusCode::PERMANENT_REDIRECT, &[(header::LOCATION, "/docs/")], "");
     }
     let wanted = if segments.is_empty() { "index.html".to_string() } else { segments.join("/") };

@@ -3,7 +3,9 @@
 //! histogram, database pool use, and failed logins.
 //!
 //! The generated adapter reports every request (`HostadminApi::observe`);
-//! the counts are kept here, in memory, under one short lock.
+//! the counts are kept here, in memory, under one short lock. The endpoint
+//! that serves them is assembled with the server ([`crate::startup`]): this
+//! module only counts and renders, so it depends on no other module.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -11,11 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use dropshot::{Body, HttpError, RequestContext};
 use hostadmin_api::Operation;
-use http::{header, Response, StatusCode};
-
-use crate::Service;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
@@ -83,19 +81,4 @@ impl Metrics {
         let _ = writeln!(out, "hostadmin_login_failures_total {}", self.login_failures.load(Ordering::Relaxed));
         out
     }
-}
-
-/// `GET /metrics`: not part of the API (unpublished), unauthenticated, and
-/// 404 unless the service was started with metrics on.
-#[dropshot::endpoint { method = GET, path = "/metrics", unpublished = true }]
-pub async fn metrics(rqctx: RequestContext<Service>) -> Result<Response<Body>, HttpError> {
-    let service = rqctx.context();
-    let Some(metrics) = service.metrics.as_ref() else {
-        return Err(HttpError::for_not_found(None, "metrics are off".into()));
-    };
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .body(Body::from(metrics.render(service.pool.state())))
-        .map_err(|e| HttpError::for_internal_error(e.to_string()))
 }

@@ -1,15 +1,14 @@
-//! The service: state shared by all requests, and the implementation of the
-//! generated [`HostadminApi`] trait, which hands each operation to its
-//! domain module.
+//! The implementation of the generated [`HostadminApi`] trait, and nothing
+//! else: each method hands its call on to one function of the module that
+//! owns it (see the crate's boundary rule in `lib.rs`). The shared state is
+//! [`crate::context`]'s; credentials are [`crate::credentials`]'.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use dropshot::{ConfigDropshot, HttpServer, RequestContext, ServerBuilder};
+use dropshot::RequestContext;
 use hostadmin_api::types::{
-    AuthEnvelope, AuthRequest, AuthToken, Group, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager,
-    GroupMembers, GroupUpdate, Person, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
+    AuthEnvelope, AuthRequest, Group, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers,
+    GroupUpdate, Person, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
 };
 use hostadmin_api::types::{
     DeliveryAccount, DeliveryAccountCreate, DeliveryAccountList, DeliveryAssignment, DeliveryDomain,
@@ -32,11 +31,11 @@ use hostadmin_api::{
     PersonUpdatePath,
 };
 
-use crate::accounts::{self, now_unix};
-use crate::auth::{self, Principal, SigningKey};
-use crate::db::{self, DbOptions, Location, Pool};
+use crate::auth::Principal;
+use crate::context::Service;
+use crate::db;
 use crate::groups::MembersChange;
-use crate::{groups, hosting, managers, people, servers};
+use crate::{credentials, groups, hosting, managers, people, servers};
 
 /// Envelopes of the groups surface; the generated adapter sets `statusCode`.
 fn group_envelope(response: Group) -> GroupEnvelope {
@@ -51,146 +50,6 @@ fn created(what: &str, code: String) -> ResourceCreated {
     ResourceCreated { message: format!("{what} created"), resource_code: code }
 }
 
-/// How to run the service.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub bind: SocketAddr,
-    pub database: Location,
-    pub db: DbOptions,
-    /// A configured JWT key (base64); without one, a key is generated once
-    /// and kept in the database.
-    pub jwt_key: Option<String>,
-    pub session_ttl: Duration,
-    pub log_level: dropshot::ConfigLoggingLevel,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
-    /// Failed-login throttling.
-    pub login_throttle: crate::throttle::Policy,
-    /// Serve HTTPS with this PEM certificate chain and PKCS #8 key.
-    pub tls: Option<(PathBuf, PathBuf)>,
-    /// Count requests and serve them at `GET /metrics`.
-    pub metrics: bool,
-    /// Log as JSON (bunyan) lines instead of the human format.
-    pub log_json: bool,
-}
-
-impl Config {
-    pub fn new(bind: SocketAddr, database: Location) -> Self {
-        Self {
-            bind,
-            database,
-            db: DbOptions::default(),
-            jwt_key: None,
-            session_ttl: Duration::from_secs(8 * 3600),
-            log_level: dropshot::ConfigLoggingLevel::Info,
-            max_body_bytes: 64 * 1024,
-            login_throttle: Default::default(),
-            tls: None,
-            metrics: false,
-            log_json: false,
-        }
-    }
-}
-
-/// State shared by every request.
-pub struct Service {
-    pub pool: Pool,
-    /// Present when metrics are on.
-    pub metrics: Option<crate::metrics::Metrics>,
-    throttle: crate::throttle::Throttle,
-    passwords: crate::passwords::Checkers,
-    key: SigningKey,
-    session_ttl_secs: i64,
-}
-
-impl Service {
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
-        let pool = db::open(&config.database, &config.db)?;
-        let key = match &config.jwt_key {
-            Some(k) => SigningKey::from_config(k)?,
-            None => SigningKey::load_or_create(&pool)?,
-        };
-        Ok(Self {
-            pool,
-            key,
-            session_ttl_secs: config.session_ttl.as_secs() as i64,
-            throttle: crate::throttle::Throttle::new(config.login_throttle.clone()),
-            passwords: crate::passwords::Checkers::start()?,
-            metrics: config.metrics.then(Default::default),
-        })
-    }
-}
-
-/// The server's logger: Dropshot's terminal format, or Bunyan JSON lines.
-///
-/// Unless standard error is a terminal, records are written through a line
-/// buffer, one `write` each: Dropshot's terminal logger writes every
-/// fragment of a line on its own (sixty system calls per request, counted
-/// with strace, a third of a small request's time). One write per record
-/// also means records never interleave with the few plain lines `main`
-/// prints on the same stream. JSON goes to the process's own standard error
-/// rather than a reopened `/dev/stderr`, whose offset of its own would
-/// overwrite a log that standard error is redirected to.
-pub fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
-    use dropshot::ConfigLoggingLevel as L;
-    use slog::Drain;
-    use std::io::IsTerminal;
-    if !config.log_json && std::io::stderr().is_terminal() {
-        // Interactive: Dropshot's own terminal logger, with colours.
-        let logging = dropshot::ConfigLogging::StderrTerminal { level: config.log_level.clone() };
-        return logging.to_logger("hostadmin").map_err(|e| anyhow::anyhow!("logger: {e}"));
-    }
-    let level = match config.log_level {
-        L::Trace => slog::Level::Trace,
-        L::Debug => slog::Level::Debug,
-        L::Info => slog::Level::Info,
-        L::Warn => slog::Level::Warning,
-        L::Error => slog::Level::Error,
-        L::Critical => slog::Level::Critical,
-    };
-    let stderr = std::io::LineWriter::with_capacity(64 * 1024, std::io::stderr());
-    let drain = if config.log_json {
-        slog_async::Async::new(slog_bunyan::with_name("hostadmin", stderr).build().fuse()).build().fuse()
-    } else {
-        let human = slog_term::FullFormat::new(slog_term::PlainDecorator::new(stderr)).build().fuse();
-        slog_async::Async::new(human).build().fuse()
-    };
-    Ok(slog::Logger::root(slog::LevelFilter::new(drain, level).fuse(), slog::o!()))
-}
-
-/// The server settings (shared with the benchmark's framework ceiling, so
-/// that both run Dropshot alike).
-pub fn dropshot_config(config: &Config) -> ConfigDropshot {
-    ConfigDropshot {
-        bind_address: config.bind,
-        default_request_body_max_bytes: config.max_body_bytes,
-        // A handler runs to completion even if its client goes away, so a
-        // write is never cut between the database and the response.
-        default_handler_task_mode: dropshot::HandlerTaskMode::Detached,
-        ..Default::default()
-    }
-}
-
-/// Opens the database, migrates it and starts serving.
-pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
-    let service = Service::new(config)?;
-    let log = logger(config)?;
-    let mut api = hostadmin_api::api_description::<Service>().map_err(|e| anyhow::anyhow!("API description: {e}"))?;
-    api.register(crate::docs::docs_file).map_err(|e| anyhow::anyhow!("docs endpoint: {e}"))?;
-    api.register(crate::metrics::metrics).map_err(|e| anyhow::anyhow!("metrics endpoint: {e}"))?;
-    let dropshot_config = dropshot_config(config);
-    let tls = config.tls.as_ref().map(|(cert_file, key_file)| dropshot::ConfigTls::AsFile {
-        cert_file: cert_file.clone(),
-        key_file: key_file.clone(),
-    });
-    let server = ServerBuilder::new(api, service, log)
-        .config(dropshot_config)
-        .tls(tls)
-        .start()
-        .map_err(|e| anyhow::anyhow!("cannot serve on {}: {e}", config.bind))?;
-    Ok(server)
-}
-
 impl HostadminApi for Service {
     type Principal = Principal;
 
@@ -198,16 +57,7 @@ impl HostadminApi for Service {
         rqctx: &RequestContext<Self>,
         requirement: &'static [&'static [SecurityScheme]],
     ) -> Result<Principal, Problem> {
-        let service = rqctx.context();
-        let mut failure = Problem::Unauthenticated("No authentication token".into());
-        for alternative in requirement {
-            match service.check_schemes(rqctx, alternative).await {
-                Ok(p) => return Ok(p),
-                Err(e @ Problem::Unauthenticated(_)) => failure = e,
-                Err(other) => return Err(other),
-            }
-        }
-        Err(failure)
+        credentials::authenticate(rqctx.context(), &rqctx.request, requirement).await
     }
 
     async fn openapi_document(_rqctx: &RequestContext<Self>) -> Result<hostadmin_api::types::OpenApiDocument, Problem> {
@@ -215,17 +65,7 @@ impl HostadminApi for Service {
     }
 
     async fn login(rqctx: &RequestContext<Self>, body: LoginForm) -> Result<WithHeaders<LoginResult>, Problem> {
-        let service = rqctx.context();
-        let account = service.verify_credentials(rqctx, body.user.to_string(), body.pass.to_string()).await?;
-        let token = service.key.issue(&account, now_unix(), service.session_ttl_secs);
-        let csrf = service.key.csrf_for(&token);
-        let mut headers = http::HeaderMap::new();
-        let cookie = format!(
-            "grommunioAuthJwt={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-            service.session_ttl_secs
-        );
-        headers.insert(http::header::SET_COOKIE, cookie.parse().map_err(|_| Problem::Internal("cookie".into()))?);
-        Ok(WithHeaders { body: LoginResult { grommunio_auth_jwt: token, csrf }, headers })
+        credentials::login(rqctx.context(), &rqctx.request, body).await
     }
 
     async fn server_list(
@@ -496,14 +336,7 @@ impl HostadminApi for Service {
     }
 
     async fn authentication(rqctx: &RequestContext<Self>, body: AuthRequest) -> Result<AuthEnvelope, Problem> {
-        let service = rqctx.context();
-        let account = service.verify_credentials(rqctx, body.user_name.to_string(), body.password.to_string()).await?;
-        let now = now_unix();
-        let token = service.key.issue(&account, now, service.session_ttl_secs);
-        let expires = chrono::DateTime::from_timestamp(now + service.session_ttl_secs, 0)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .unwrap_or_default();
-        Ok(AuthEnvelope { status: 0, status_code: 0, response: AuthToken { token, expires } })
+        credentials::authentication(rqctx.context(), &rqctx.request, body).await
     }
 
     async fn people_list(
@@ -684,40 +517,6 @@ impl HostadminApi for Service {
 }
 
 impl Service {
-    /// The account with these credentials. A wrong password and an unknown
-    /// name cost the same time and answer the same.
-    /// Throttled (see [`crate::throttle`]) per user name and client address.
-    async fn verify_credentials(
-        &self,
-        rqctx: &RequestContext<Self>,
-        user: String,
-        pass: String,
-    ) -> Result<accounts::Account, Problem> {
-        let address = rqctx.request.remote_addr().ip();
-        let user_failed = self.throttle.check(&self.pool, &user, address).await?;
-        let name = user.clone();
-        // The lookup holds a connection for microseconds; the hash check
-        // (tens of milliseconds) runs without one.
-        let account = db::lookup(&self.pool, move |conn| Ok(accounts::find_by_name(conn, &name)?)).await?;
-        let ok = self.passwords.check(account.as_ref().map(|a| a.password_hash.clone()), pass).await?;
-        let account = account.filter(|_| ok);
-        match account {
-            Some(account) => {
-                if user_failed {
-                    self.throttle.succeeded(&self.pool, &user).await?;
-                }
-                Ok(account)
-            }
-            None => {
-                self.throttle.failed(&self.pool, &user, address).await?;
-                if let Some(m) = &self.metrics {
-                    m.login_failed();
-                }
-                Err(Problem::Unauthenticated("Invalid username or password".into()))
-            }
-        }
-    }
-
     async fn change_members(
         &self,
         principal: Principal,
@@ -729,47 +528,5 @@ impl Service {
         db::write(&self.pool, move |conn| groups::change_members(conn, &principal, &group, change, members))
             .await
             .map(group_envelope)
-    }
-
-    /// Checks one set of schemes that must all hold: the session JWT first,
-    /// then (on writes) the CSRF token derived from it.
-    async fn check_schemes(
-        &self,
-        rqctx: &RequestContext<Self>,
-        schemes: &[SecurityScheme],
-    ) -> Result<Principal, Problem> {
-        let request = &rqctx.request;
-        if schemes.contains(&SecurityScheme::OnlyofficeToken) {
-            let header = SecurityScheme::OnlyofficeToken
-                .credential(request)
-                .ok_or_else(|| Problem::Unauthenticated("No token".into()))?;
-            let token = header.strip_prefix("Bearer ").unwrap_or(&header).trim();
-            let claims = self.key.verify(token, now_unix()).map_err(|why| Problem::Unauthenticated(why.into()))?;
-            return auth::principal_for(&self.pool, claims).await;
-        }
-        if schemes.contains(&SecurityScheme::ApiToken) {
-            let token = SecurityScheme::ApiToken
-                .credential(request)
-                .ok_or_else(|| Problem::Unauthenticated("No API token".into()))?;
-            return auth::principal_for_token(&self.pool, token.into_owned()).await;
-        }
-        let jwt = SecurityScheme::GrommunioJwt
-            .credential(request)
-            .ok_or_else(|| Problem::Unauthenticated("No authentication token".into()))?;
-        let claims = self.key.verify(&jwt, now_unix()).map_err(|why| Problem::Unauthenticated(why.into()))?;
-        for scheme in schemes {
-            match scheme {
-                SecurityScheme::GrommunioJwt | SecurityScheme::ApiToken | SecurityScheme::OnlyofficeToken => {}
-                SecurityScheme::CsrfToken => {
-                    let sent = scheme
-                        .credential(request)
-                        .ok_or_else(|| Problem::Unauthenticated("Missing CSRF token".into()))?;
-                    if !self.key.csrf_matches(&jwt, &sent) {
-                        return Err(Problem::Unauthenticated("Invalid CSRF token".into()));
-                    }
-                }
-            }
-        }
-        auth::principal_for(&self.pool, claims).await
     }
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
+use crate::config::Config;
 use crate::db::Location;
-use crate::Config;
 
 /// The settings as flags (each also read from its environment variable).
 #[derive(clap::Args, Clone, Debug, Default)]

@@ -1,0 +1,55 @@
+//! How to run the service: the one value [`crate::startup::start`] needs.
+//!
+//! A module of its own so that everything that reads the configuration
+//! (settings resolution, the logger, the shared state, startup, the
+//! benchmark's framework ceiling) depends on this small type and on nothing
+//! that serves requests.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::db::{DbOptions, Location};
+use crate::throttle;
+
+/// How to run the service.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database: Location,
+    pub db: DbOptions,
+    /// A configured JWT key (base64); without one, a key is generated once
+    /// and kept in the database.
+    pub jwt_key: Option<String>,
+    pub session_ttl: Duration,
+    pub log_level: dropshot::ConfigLoggingLevel,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Failed-login throttling.
+    pub login_throttle: throttle::Policy,
+    /// Serve HTTPS with this PEM certificate chain and PKCS #8 key.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Count requests and serve them at `GET /metrics`.
+    pub metrics: bool,
+    /// Log as JSON (bunyan) lines instead of the human format.
+    pub log_json: bool,
+}
+
+impl Config {
+    /// The defaults, listening on `bind` over `database`.
+    pub fn new(bind: SocketAddr, database: Location) -> Self {
+        Self {
+            bind,
+            database,
+            db: DbOptions::default(),
+            jwt_key: None,
+            session_ttl: Duration::from_secs(8 * 3600),
+            log_level: dropshot::ConfigLoggingLevel::Info,
+            max_body_bytes: 64 * 1024,
+            login_throttle: Default::default(),
+            tls: None,
+            metrics: false,
+            log_json: false,
+        }
+    }
+}

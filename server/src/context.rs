@@ -1,0 +1,47 @@
+//! The state every request shares: Dropshot's server context.
+//!
+//! It is built from a [`Config`] and read by the trait implementation in
+//! [`crate::service`], by [`crate::credentials`] and by the two extra
+//! endpoints of [`crate::startup`]. It knows nothing of any of them, so it
+//! sits below them all in the module graph.
+
+use crate::auth::SigningKey;
+use crate::config::Config;
+use crate::db::{self, Pool};
+use crate::metrics::Metrics;
+use crate::passwords::Checkers;
+use crate::throttle::Throttle;
+
+/// State shared by every request.
+pub struct Service {
+    pub pool: Pool,
+    /// Present when metrics are on.
+    pub metrics: Option<Metrics>,
+    /// Failed-login counts, per user name and client address.
+    pub(crate) throttle: Throttle,
+    /// The threads that check password hashes.
+    pub(crate) passwords: Checkers,
+    /// Signs and checks session tokens and their CSRF tokens.
+    pub(crate) key: SigningKey,
+    /// How long a session lasts, in seconds.
+    pub(crate) session_ttl_secs: i64,
+}
+
+impl Service {
+    /// Opens (and migrates) the database and loads or creates the signing key.
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let pool = db::open(&config.database, &config.db)?;
+        let key = match &config.jwt_key {
+            Some(k) => SigningKey::from_config(k)?,
+            None => SigningKey::load_or_create(&pool)?,
+        };
+        Ok(Self {
+            pool,
+            key,
+            session_ttl_secs: config.session_ttl.as_secs() as i64,
+            throttle: Throttle::new(config.login_throttle.clone()),
+            passwords: Checkers::start()?,
+            metrics: config.metrics.then(Default::default),
+        })
+    }
+}
