@@ -23,9 +23,9 @@
 //! Startup, logging and configuration are modules of their own
 //! ([`startup`], [`logging`], [`config`]), as is the state every request
 //! shares ([`context`]); none of them knows an operation. There is no cycle
-//! among these modules: each uses only modules below it in the list below,
-//! and `server/tests/modules.rs` fails on any `crate::` path that would
-//! close a cycle.
+//! among the modules: each uses only modules listed before it under
+//! "Modules, from the bottom up", and `server/tests/modules.rs` fails on
+//! any `crate::` path that would close a cycle.
 //!
 //! Why: an authorization check belongs next to what it guards. A manager's
 //! token sees only its own rows, so a list must filter inside its query;
