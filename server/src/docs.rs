@@ -1,15 +1,24 @@
-//! The docs portal at `/docs/`: the static pages `build.rs` generated from
-//! the spec, embedded in the binary. Not part of the API, so not in the spec
-//! (the endpoint is unpublished) and not behind authentication.
+//! The contract as the service serves it: the spec at `GET /openapi.json`,
+//! and the docs portal at `/docs/`, the static pages `build.rs` generated
+//! from the spec, embedded in the binary. The portal is not part of the API,
+//! so not in the spec (the endpoint is unpublished) and not behind
+//! authentication.
 //!
 //! The endpoint itself is assembled with the server ([`crate::startup`]);
 //! this module only finds and answers the page, so it depends on no other
 //! module.
 
 use dropshot::{Body, HttpError};
+use hostadmin_api::types::OpenApiDocument;
+use hostadmin_api::wire::Problem;
 use http::{header, Response, StatusCode};
 use schemars::JsonSchema;
 use serde::Deserialize;
+
+/// `GET /openapi.json`: the spec, verbatim.
+pub fn openapi_document() -> Result<OpenApiDocument, Problem> {
+    serde_json::from_str(hostadmin_api::SPEC_JSON).map_err(|_| Problem::Internal("spec".into()))
+}
 
 /// The path under `/docs/`, split into segments.
 #[derive(Deserialize, JsonSchema)]

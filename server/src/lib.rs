@@ -61,8 +61,8 @@
 //!   domains and accounts: `domains`, `delivery_domains`,
 //!   `delivery_accounts`) for the Qboxmail-style surface; [`people`] and
 //!   [`groups`] (the ONLYOFFICE-style surface);
-//! - [`docs`]: the docs portal's pages; [`metrics`]: request counts in the
-//!   Prometheus format;
+//! - [`docs`]: the spec and the docs portal's pages; [`metrics`]: request
+//!   counts in the Prometheus format; [`health`]: the health probes;
 //! - [`config`]: how to run the service; [`settings`]: the configuration
 //!   from flags, environment and file; [`logging`]: the logger;
 //! - [`context`]: the state shared by every request; [`credentials`]:
@@ -79,6 +79,7 @@ pub mod credentials;
 pub mod db;
 pub mod docs;
 pub mod groups;
+pub mod health;
 pub mod hosting;
 pub mod logging;
 pub mod managers;

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use dropshot::RequestContext;
+use hostadmin_api::types::Health;
 use hostadmin_api::types::{
     AuthEnvelope, AuthRequest, Group, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers,
     GroupUpdate, Person, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
@@ -16,7 +17,6 @@ use hostadmin_api::types::{
     ManagerCreate, ManagerList, ManagerUpdate, Message, ResourceCreated, Server, ServerCreate, ServerList,
     ServerUpdate,
 };
-use hostadmin_api::types::{Health, HealthStatus};
 use hostadmin_api::wire::{Claimed, Problem, Violation, WithHeaders};
 use hostadmin_api::{
     DeliveryAccountDeletePath, DeliveryAccountGetPath, DeliveryAccountListQuery, DeliveryDomainDeletePath,
@@ -35,7 +35,7 @@ use crate::auth::Principal;
 use crate::context::Service;
 use crate::db;
 use crate::groups::MembersChange;
-use crate::{credentials, groups, hosting, managers, people, servers};
+use crate::{credentials, docs, groups, health, hosting, managers, people, servers};
 
 /// Envelopes of the groups surface; the generated adapter sets `statusCode`.
 fn group_envelope(response: Group) -> GroupEnvelope {
@@ -61,7 +61,7 @@ impl HostadminApi for Service {
     }
 
     async fn openapi_document(_rqctx: &RequestContext<Self>) -> Result<hostadmin_api::types::OpenApiDocument, Problem> {
-        serde_json::from_str(hostadmin_api::SPEC_JSON).map_err(|_| Problem::Internal("spec".into()))
+        docs::openapi_document()
     }
 
     async fn login(rqctx: &RequestContext<Self>, body: LoginForm) -> Result<WithHeaders<LoginResult>, Problem> {
@@ -507,12 +507,11 @@ impl HostadminApi for Service {
     }
 
     async fn health_live(_rqctx: &RequestContext<Self>) -> Result<Health, Problem> {
-        Ok(Health { status: HealthStatus::Ok })
+        Ok(health::live())
     }
 
     async fn health_ready(rqctx: &RequestContext<Self>) -> Result<Health, Problem> {
-        db::run(&rqctx.context().pool, db::check_ready).await?;
-        Ok(Health { status: HealthStatus::Ok })
+        health::ready(&rqctx.context().pool).await
     }
 }
 
