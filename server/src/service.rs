@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use dropshot::{ConfigDropshot, HttpServer, RequestContext, ServerBuilder};
 use hostadmin_api::types::{
-    AuthEnvelope, AuthRequest, AuthToken, Group, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager,
-    GroupMembers, GroupUpdate, Person, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
+    AuthEnvelope, AuthRequest, AuthToken, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers,
+    GroupUpdate, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
 };
 use hostadmin_api::types::{
     DeliveryAccount, DeliveryAccountCreate, DeliveryAccountList, DeliveryAssignment, DeliveryDomain,
@@ -35,21 +35,7 @@ use hostadmin_api::{
 use crate::accounts::{self, now_unix};
 use crate::auth::{self, Principal, SigningKey};
 use crate::db::{self, DbOptions, Location, Pool};
-use crate::groups::MembersChange;
-use crate::{groups, hosting, managers, people, servers};
-
-/// Envelopes of the groups surface; the generated adapter sets `statusCode`.
-fn group_envelope(response: Group) -> GroupEnvelope {
-    GroupEnvelope { status: 0, status_code: 0, response }
-}
-
-fn person_envelope(response: Person) -> PersonEnvelope {
-    PersonEnvelope { status: 0, status_code: 0, response }
-}
-
-fn created(what: &str, code: String) -> ResourceCreated {
-    ResourceCreated { message: format!("{what} created"), resource_code: code }
-}
+use crate::{delivery_accounts, delivery_domains, domains, groups, managers, people, servers};
 
 /// How to run the service.
 #[derive(Clone, Debug)]
@@ -230,10 +216,10 @@ impl HostadminApi for Service {
 
     async fn server_list(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         query: ServerListQuery,
     ) -> Result<ServerList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| servers::list(conn, &query)).await
+        db::run(&rqctx.context().pool, move |conn| servers::list(conn, &principal, query)).await
     }
 
     async fn server_create(
@@ -241,17 +227,16 @@ impl HostadminApi for Service {
         principal: Principal,
         body: Claimed<ServerCreate>,
     ) -> Result<Server, Problem> {
-        principal.require_admin()?;
-        db::write(&rqctx.context().pool, move |conn| servers::create(conn, body)).await
+        db::write(&rqctx.context().pool, move |conn| servers::create(conn, &principal, body)).await
     }
 
     async fn server_get(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         path: ServerGetPath,
         query: ServerGetQuery,
     ) -> Result<Server, Problem> {
-        db::lookup(&rqctx.context().pool, move |conn| servers::get(conn, path.id, query.level)).await
+        db::lookup(&rqctx.context().pool, move |conn| servers::get(conn, &principal, path, query)).await
     }
 
     async fn server_update(
@@ -260,8 +245,7 @@ impl HostadminApi for Service {
         path: ServerUpdatePath,
         body: Claimed<ServerUpdate>,
     ) -> Result<Server, Problem> {
-        principal.require_admin()?;
-        db::write(&rqctx.context().pool, move |conn| servers::update(conn, path.id, body)).await
+        db::write(&rqctx.context().pool, move |conn| servers::update(conn, &principal, path, body)).await
     }
 
     async fn server_delete(
@@ -269,9 +253,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ServerDeletePath,
     ) -> Result<Message, Problem> {
-        principal.require_admin()?;
-        db::write(&rqctx.context().pool, move |conn| servers::delete(conn, path.id)).await?;
-        Ok(Message { message: format!("Server {} deleted", path.id) })
+        db::write(&rqctx.context().pool, move |conn| servers::delete(conn, &principal, path)).await
     }
 
     async fn check_body(
@@ -284,9 +266,9 @@ impl HostadminApi for Service {
                 Operation::ManagerCreate => |c, b| managers::check_body(c, b, true),
                 Operation::ManagerUpdate => |c, b| managers::check_body(c, b, false),
                 Operation::ManagerAssignDelivery => managers::check_assignment,
-                Operation::DomainCreate => hosting::check_domain,
-                Operation::DeliveryDomainCreate => hosting::check_delivery_domain,
-                Operation::DeliveryAccountCreate => hosting::check_delivery_account,
+                Operation::DomainCreate => domains::check_create,
+                Operation::DeliveryDomainCreate => delivery_domains::check_create,
+                Operation::DeliveryAccountCreate => delivery_accounts::check_create,
                 Operation::PersonCreate => people::check_create,
                 Operation::GroupCreate
                 | Operation::GroupUpdate
@@ -305,7 +287,7 @@ impl HostadminApi for Service {
         principal: Principal,
         query: ManagerListQuery,
     ) -> Result<ManagerList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| managers::list(conn, &principal, &query)).await
+        db::run(&rqctx.context().pool, move |conn| managers::list(conn, &principal, query)).await
     }
 
     async fn manager_create(
@@ -313,8 +295,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: ManagerCreate,
     ) -> Result<ResourceCreated, Problem> {
-        let code = db::write(&rqctx.context().pool, move |conn| managers::create(conn, &principal, body)).await?;
-        Ok(created("Manager", code))
+        db::write(&rqctx.context().pool, move |conn| managers::create(conn, &principal, body)).await
     }
 
     async fn manager_get(
@@ -322,11 +303,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerGetPath,
     ) -> Result<Manager, Problem> {
-        db::run(&rqctx.context().pool, move |conn| {
-            let row = managers::visible(conn, &principal, &path.manager_code)?;
-            managers::view(conn, row)
-        })
-        .await
+        db::run(&rqctx.context().pool, move |conn| managers::get(conn, &principal, path)).await
     }
 
     async fn manager_update(
@@ -335,7 +312,7 @@ impl HostadminApi for Service {
         path: ManagerUpdatePath,
         body: ManagerUpdate,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::update(conn, &principal, &path.manager_code, body)).await
+        db::write(&rqctx.context().pool, move |conn| managers::update(conn, &principal, path, body)).await
     }
 
     async fn manager_delete(
@@ -343,7 +320,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::delete(conn, &principal, &path.manager_code)).await
+        db::write(&rqctx.context().pool, move |conn| managers::delete(conn, &principal, path)).await
     }
 
     async fn manager_activate(
@@ -351,10 +328,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerActivatePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            managers::set_status(conn, &principal, &path.manager_code, "Active")
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| managers::activate(conn, &principal, path)).await
     }
 
     async fn manager_deactivate(
@@ -362,10 +336,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeactivatePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            managers::set_status(conn, &principal, &path.manager_code, "Inactive")
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| managers::deactivate(conn, &principal, path)).await
     }
 
     async fn manager_assign_delivery(
@@ -374,10 +345,7 @@ impl HostadminApi for Service {
         path: ManagerAssignDeliveryPath,
         body: DeliveryAssignment,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            managers::assign_delivery(conn, &principal, &path.manager_code, body)
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| managers::assign_delivery(conn, &principal, path, body)).await
     }
 
     async fn domain_list(
@@ -385,7 +353,7 @@ impl HostadminApi for Service {
         principal: Principal,
         query: DomainListQuery,
     ) -> Result<DomainList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| hosting::domain_list(conn, &principal, &query)).await
+        db::run(&rqctx.context().pool, move |conn| domains::list(conn, &principal, query)).await
     }
 
     async fn domain_create(
@@ -393,8 +361,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        let code = db::write(&rqctx.context().pool, move |conn| hosting::domain_create(conn, &principal, body)).await?;
-        Ok(created("Domain", code))
+        db::write(&rqctx.context().pool, move |conn| domains::create(conn, &principal, body)).await
     }
 
     async fn domain_get(
@@ -402,7 +369,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DomainGetPath,
     ) -> Result<Domain, Problem> {
-        db::run(&rqctx.context().pool, move |conn| hosting::domain_get(conn, &principal, &path.domain_code)).await
+        db::run(&rqctx.context().pool, move |conn| domains::get(conn, &principal, path)).await
     }
 
     async fn domain_delete(
@@ -410,7 +377,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DomainDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| hosting::domain_delete(conn, &principal, &path.domain_code)).await
+        db::write(&rqctx.context().pool, move |conn| domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_domain_list(
@@ -418,7 +385,7 @@ impl HostadminApi for Service {
         principal: Principal,
         query: DeliveryDomainListQuery,
     ) -> Result<DeliveryDomainList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| hosting::delivery_domain_list(conn, &principal, &query)).await
+        db::run(&rqctx.context().pool, move |conn| delivery_domains::list(conn, &principal, query)).await
     }
 
     async fn delivery_domain_create(
@@ -426,10 +393,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryDomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        let code =
-            db::write(&rqctx.context().pool, move |conn| hosting::delivery_domain_create(conn, &principal, body))
-                .await?;
-        Ok(created("Delivery domain", code))
+        db::write(&rqctx.context().pool, move |conn| delivery_domains::create(conn, &principal, body)).await
     }
 
     async fn delivery_domain_get(
@@ -437,10 +401,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryDomainGetPath,
     ) -> Result<DeliveryDomain, Problem> {
-        db::run(&rqctx.context().pool, move |conn| {
-            hosting::delivery_domain_get(conn, &principal, &path.delivery_domain_code)
-        })
-        .await
+        db::run(&rqctx.context().pool, move |conn| delivery_domains::get(conn, &principal, path)).await
     }
 
     async fn delivery_domain_delete(
@@ -448,10 +409,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryDomainDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            hosting::delivery_domain_delete(conn, &principal, &path.delivery_domain_code)
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| delivery_domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_account_list(
@@ -459,7 +417,7 @@ impl HostadminApi for Service {
         principal: Principal,
         query: DeliveryAccountListQuery,
     ) -> Result<DeliveryAccountList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| hosting::delivery_account_list(conn, &principal, &query)).await
+        db::run(&rqctx.context().pool, move |conn| delivery_accounts::list(conn, &principal, query)).await
     }
 
     async fn delivery_account_create(
@@ -467,10 +425,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryAccountCreate,
     ) -> Result<ResourceCreated, Problem> {
-        let code =
-            db::write(&rqctx.context().pool, move |conn| hosting::delivery_account_create(conn, &principal, body))
-                .await?;
-        Ok(created("Delivery account", code))
+        db::write(&rqctx.context().pool, move |conn| delivery_accounts::create(conn, &principal, body)).await
     }
 
     async fn delivery_account_get(
@@ -478,10 +433,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryAccountGetPath,
     ) -> Result<DeliveryAccount, Problem> {
-        db::run(&rqctx.context().pool, move |conn| {
-            hosting::delivery_account_get(conn, &principal, &path.delivery_account_id)
-        })
-        .await
+        db::run(&rqctx.context().pool, move |conn| delivery_accounts::get(conn, &principal, path)).await
     }
 
     async fn delivery_account_delete(
@@ -489,10 +441,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryAccountDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            hosting::delivery_account_delete(conn, &principal, &path.delivery_account_id)
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| delivery_accounts::delete(conn, &principal, path)).await
     }
 
     async fn authentication(rqctx: &RequestContext<Self>, body: AuthRequest) -> Result<AuthEnvelope, Problem> {
@@ -508,10 +457,10 @@ impl HostadminApi for Service {
 
     async fn people_list(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         query: PeopleListQuery,
     ) -> Result<PersonListEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| people::list(conn, &query)).await
+        db::run(&rqctx.context().pool, move |conn| people::list(conn, &principal, query)).await
     }
 
     async fn person_create(
@@ -519,15 +468,15 @@ impl HostadminApi for Service {
         principal: Principal,
         body: PersonCreate,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::create(conn, &principal, body)).await.map(person_envelope)
+        db::write(&rqctx.context().pool, move |conn| people::create(conn, &principal, body)).await
     }
 
     async fn person_get(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         path: PersonGetPath,
     ) -> Result<PersonEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| people::get(conn, &path.userid)).await.map(person_envelope)
+        db::run(&rqctx.context().pool, move |conn| people::get(conn, &principal, path)).await
     }
 
     async fn person_update(
@@ -536,9 +485,7 @@ impl HostadminApi for Service {
         path: PersonUpdatePath,
         body: PersonUpdate,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::update(conn, &principal, &path.userid, body))
-            .await
-            .map(person_envelope)
+        db::write(&rqctx.context().pool, move |conn| people::update(conn, &principal, path, body)).await
     }
 
     async fn person_delete(
@@ -546,17 +493,15 @@ impl HostadminApi for Service {
         principal: Principal,
         path: PersonDeletePath,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::delete(conn, &principal, &path.userid))
-            .await
-            .map(person_envelope)
+        db::write(&rqctx.context().pool, move |conn| people::delete(conn, &principal, path)).await
     }
 
     async fn group_list(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         query: GroupListQuery,
     ) -> Result<GroupListEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| groups::list(conn, &query)).await
+        db::run(&rqctx.context().pool, move |conn| groups::list(conn, &principal, query)).await
     }
 
     async fn group_create(
@@ -564,25 +509,15 @@ impl HostadminApi for Service {
         principal: Principal,
         body: GroupCreate,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            groups::create(
-                conn,
-                &principal,
-                body.group_name.to_string(),
-                body.group_manager.map(String::from),
-                body.members.into_iter().map(String::from).collect(),
-            )
-        })
-        .await
-        .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::create(conn, &principal, body)).await
     }
 
     async fn group_get(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         path: GroupGetPath,
     ) -> Result<GroupEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| groups::get(conn, &path.groupid)).await.map(group_envelope)
+        db::run(&rqctx.context().pool, move |conn| groups::get(conn, &principal, path)).await
     }
 
     async fn group_update(
@@ -591,18 +526,7 @@ impl HostadminApi for Service {
         path: GroupUpdatePath,
         body: GroupUpdate,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            groups::update(
-                conn,
-                &principal,
-                &path.groupid,
-                body.group_name.map(String::from),
-                body.group_manager.map(String::from),
-                body.members.into_iter().map(String::from).collect(),
-            )
-        })
-        .await
-        .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::update(conn, &principal, path, body)).await
     }
 
     async fn group_delete(
@@ -610,9 +534,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupDeletePath,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::delete(conn, &principal, &path.groupid))
-            .await
-            .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::delete(conn, &principal, path)).await
     }
 
     async fn group_members_replace(
@@ -621,7 +543,7 @@ impl HostadminApi for Service {
         path: GroupMembersReplacePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        rqctx.context().change_members(principal, path.groupid, MembersChange::Replace, body).await
+        db::write(&rqctx.context().pool, move |conn| groups::replace_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_add(
@@ -630,7 +552,7 @@ impl HostadminApi for Service {
         path: GroupMembersAddPath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        rqctx.context().change_members(principal, path.groupid, MembersChange::Add, body).await
+        db::write(&rqctx.context().pool, move |conn| groups::add_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_remove(
@@ -639,7 +561,7 @@ impl HostadminApi for Service {
         path: GroupMembersRemovePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        rqctx.context().change_members(principal, path.groupid, MembersChange::Remove, body).await
+        db::write(&rqctx.context().pool, move |conn| groups::remove_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_move(
@@ -647,11 +569,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupMembersMovePath,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            groups::move_members(conn, &principal, &path.groupid, &path.newgroupid)
-        })
-        .await
-        .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::move_members(conn, &principal, path)).await
     }
 
     async fn group_manager_set(
@@ -660,11 +578,7 @@ impl HostadminApi for Service {
         path: GroupManagerSetPath,
         body: GroupManager,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            groups::set_group_manager(conn, &principal, &path.groupid, body.userid.to_string())
-        })
-        .await
-        .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::set_manager(conn, &principal, path, body)).await
     }
 
     fn observe(rqctx: &RequestContext<Self>, operation: Operation, status: u16, elapsed: Duration) {
@@ -716,19 +630,6 @@ impl Service {
                 Err(Problem::Unauthenticated("Invalid username or password".into()))
             }
         }
-    }
-
-    async fn change_members(
-        &self,
-        principal: Principal,
-        group: String,
-        change: MembersChange,
-        body: GroupMembers,
-    ) -> Result<GroupEnvelope, Problem> {
-        let members = body.members.into_iter().map(String::from).collect();
-        db::write(&self.pool, move |conn| groups::change_members(conn, &principal, &group, change, members))
-            .await
-            .map(group_envelope)
     }
 
     /// Checks one set of schemes that must all hold: the session JWT first,
