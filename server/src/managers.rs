@@ -132,7 +132,9 @@ pub fn assignments(conn: &mut Conn, ids: &[i64]) -> QueryResult<HashMap<i64, Ass
         .order(domains::code)
         .load(conn)?;
     for (manager, code) in domains {
-        out.entry(manager).or_default().domain_codes.push(code);
+        if let Some(assigned) = out.get_mut(&manager) {
+            assigned.domain_codes.push(code);
+        }
     }
     let delivery_domains: Vec<(Option<i64>, String)> = delivery_domains::table
         .filter(delivery_domains::manager_id.eq_any(ids))
@@ -140,7 +142,9 @@ pub fn assignments(conn: &mut Conn, ids: &[i64]) -> QueryResult<HashMap<i64, Ass
         .order(delivery_domains::code)
         .load(conn)?;
     for (manager, code) in delivery_domains {
-        out.entry(manager.unwrap_or_default()).or_default().delivery_domain_codes.push(code);
+        if let Some(assigned) = manager.and_then(|m| out.get_mut(&m)) {
+            assigned.delivery_domain_codes.push(code);
+        }
     }
     let accounts: Vec<(Option<i64>, String)> = delivery_accounts::table
         .filter(delivery_accounts::manager_id.eq_any(ids))
@@ -148,7 +152,9 @@ pub fn assignments(conn: &mut Conn, ids: &[i64]) -> QueryResult<HashMap<i64, Ass
         .order(delivery_accounts::code)
         .load(conn)?;
     for (manager, code) in accounts {
-        out.entry(manager.unwrap_or_default()).or_default().delivery_account_ids.push(code);
+        if let Some(assigned) = manager.and_then(|m| out.get_mut(&m)) {
+            assigned.delivery_account_ids.push(code);
+        }
     }
     Ok(out)
 }
@@ -223,8 +229,14 @@ pub fn list(conn: &mut Conn, principal: &Principal, q: ManagerListQuery) -> DbRe
     let page = paging::page(conn, filtered, &sorting, listing.asked(), listing.offset(), q.per, Total::Counted)?;
     let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
     let mut assigned = assignments(conn, &ids)?;
-    let resources =
-        page.rows.into_iter().map(|r| view(r.clone(), assigned.remove(&r.id).unwrap_or_default())).collect();
+    let resources = page
+        .rows
+        .into_iter()
+        .map(|row| {
+            let assigned = assigned.remove(&row.id).unwrap_or_default();
+            view(row, assigned)
+        })
+        .collect();
     Ok(ManagerList { resources, pagination: listing.pagination(page.total) })
 }
 
