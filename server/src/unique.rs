@@ -6,8 +6,8 @@
 //! backends report differently: SQLite only in its message (`UNIQUE
 //! constraint failed: servers.hostname`), PostgreSQL by name
 //! (`servers_hostname_key`, the name an inline `UNIQUE` gets).
-//! A violation the table does not list stays a database error (a 400 that
-//! quotes it, see `db`).
+//! A violation the table does not list stays a database error, which `db`
+//! answers as a conflict quoting it.
 
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
 use hostadmin_api::wire::Problem;
@@ -67,5 +67,76 @@ pub fn taken(e: Error, sent: &[(&str, &str)]) -> Failure {
             Problem::Conflict(format!("Duplicate entry: {column} '{value}' is already in use")).into()
         }
         Answer::Field { field, description } => Problem::invalid(*field, *description).into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A violation as a backend reports it: a message, and (PostgreSQL
+    /// only) the constraint's name.
+    struct Reported {
+        message: &'static str,
+        constraint: Option<&'static str>,
+    }
+
+    impl DatabaseErrorInformation for Reported {
+        fn message(&self) -> &str {
+            self.message
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            self.constraint
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn answer(message: &'static str, constraint: Option<&'static str>) -> Problem {
+        let e = Error::DatabaseError(DatabaseErrorKind::UniqueViolation, Box::new(Reported { message, constraint }));
+        match taken(e, &[("hostname", "mail01"), ("extname", "mail01.example")]) {
+            Failure::Problem(p) => p,
+            Failure::Db(e) => panic!("not mapped: {e}"),
+        }
+    }
+
+    #[test]
+    fn both_backends_name_the_same_field() {
+        let pg = |name| answer("duplicate key value violates unique constraint", Some(name));
+        let sqlite = |message| answer(message, None);
+        for problem in [pg("servers_extname_key"), sqlite("UNIQUE constraint failed: servers.extname")] {
+            assert_eq!(
+                problem,
+                Problem::Conflict("Duplicate entry: extname 'mail01.example' is already in use".into())
+            );
+        }
+        for problem in [
+            pg("delivery_accounts_delivery_domain_id_username_key"),
+            sqlite("UNIQUE constraint failed: delivery_accounts.delivery_domain_id, delivery_accounts.username"),
+        ] {
+            assert_eq!(problem, Problem::invalid("username", "has already been taken on that domain"));
+        }
+    }
+
+    #[test]
+    fn an_unlisted_constraint_stays_a_database_error() {
+        let e = Error::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            Box::new(Reported { message: "UNIQUE constraint failed: groups.guid", constraint: None }),
+        );
+        assert!(matches!(taken(e, &[]), Failure::Db(_)));
     }
 }
