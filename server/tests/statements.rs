@@ -1,6 +1,6 @@
-//! What a list costs in statements: a page of managers takes the same
-//! number of statements whatever its size (the assignments of all the
-//! managers on a page are loaded together, not one manager at a time).
+//! What a list costs in statements: a page of managers, or of groups, takes
+//! the same number of statements whatever its size (what each row shows of
+//! other tables is loaded for the whole page at once, not row by row).
 
 mod common;
 
@@ -13,7 +13,9 @@ use diesel::prelude::*;
 use hostadmin_server::accounts::Role;
 use hostadmin_server::auth::{Admin, Principal};
 use hostadmin_server::db::Conn;
-use hostadmin_server::schema::{delivery_accounts, delivery_domains, domains, manager_domains, managers};
+use hostadmin_server::schema::{
+    delivery_accounts, delivery_domains, domains, groups, manager_domains, managers, users,
+};
 
 /// `n` managers, each assigned two hosting domains, a Delivery domain and
 /// two Delivery accounts on it, written straight into the database.
@@ -115,4 +117,41 @@ async fn a_page_of_managers_costs_the_same_statements_at_any_size() {
     assert_eq!(counts[0], counts[1], "statements per page must not grow with the page");
     // The count, the page, and one statement per kind of assignment.
     assert_eq!(counts[0], 5);
+}
+
+#[tokio::test]
+async fn a_page_of_groups_costs_the_same_statements_at_any_size() {
+    let t = TestServer::start().await;
+    let server = t.add_server("groups.statements.test").await;
+    t.place_domain(server, "groups.statements.test", 20);
+    let mut conn = t.db();
+    let people: Vec<i64> = users::table.select(users::id).order(users::id).load(&mut conn).unwrap();
+    for (g, manager) in people.iter().enumerate() {
+        diesel::insert_into(groups::table)
+            .values((
+                groups::guid.eq(format!("00000000-0000-4000-8000-{g:012}")),
+                groups::name.eq(format!("group {g:02}")),
+                groups::manager_id.eq(manager),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let admin = Principal::Admin(Admin { account_id: 0, name: "admin".into(), role: Role::Admin });
+    let mut counts = Vec::new();
+    for count in [2, 20] {
+        let query = hostadmin_api::GroupListQuery {
+            count,
+            start_index: 0,
+            sort_by: "Name".into(),
+            sort_order: "ascending".into(),
+            filter_value: None,
+        };
+        let (statements, page) = statements(&mut conn, |c| hostadmin_server::groups::list(c, &admin, query).unwrap());
+        assert_eq!(page.response.len(), count as usize);
+        assert!(page.response.iter().all(|g| g.manager.is_some()), "every group shows its manager");
+        eprintln!("a page of {count} groups: {statements} statements");
+        counts.push(statements);
+    }
+    // The count, and the page joined with the managers.
+    assert_eq!(counts, [2, 2]);
 }
