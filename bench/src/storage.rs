@@ -21,9 +21,9 @@ use crate::measure::{Figures, Rng, RunArgs, Samples};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Case {
-    /// `servers::get` of a random server at level 2.
+    /// `servers::read` of a random server at level 2.
     Get,
-    /// `servers::list` with `--query`.
+    /// `servers::select` with `--query`.
     List,
     /// `servers::insert` of a new server.
     Post,
@@ -62,7 +62,7 @@ fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
     let nonce = args.nonce.clone();
     Ok(match args.case {
         Case::Get => Box::new(move |conn, rng, _| {
-            servers::get(conn, rng.one_to(rand_max) as i64, 2).map(drop).map_err(|e| format!("{e:?}"))
+            servers::read(conn, rng.one_to(rand_max) as i64, 2).map(drop).map_err(|e| format!("{e:?}"))
         }),
         Case::List => {
             let pairs: Vec<(String, String)> = args
@@ -73,7 +73,7 @@ fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
                 .collect();
             let query: ServerListQuery =
                 parse_params(&pairs).map_err(|v| anyhow::anyhow!("--query {:?}: {v:?}", args.query))?;
-            Box::new(move |conn, _, _| servers::list(conn, &query).map(drop).map_err(|e| format!("{e:?}")))
+            Box::new(move |conn, _, _| servers::select(conn, &query).map(drop).map_err(|e| format!("{e:?}")))
         }
         Case::Post => Box::new(move |conn, _, seq| {
             let hostname = format!("new-{nonce}-{seq}.bench.example");
@@ -88,7 +88,7 @@ fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
             db::write_transaction(conn, |c| {
                 let row = servers::find(c, id)?;
                 servers::rename(c, id, &row.hostname, &extname)?;
-                servers::get(c, id, 2)
+                servers::read(c, id, 2)
             })
             .map(drop)
             .map_err(|e| format!("{e:?}"))

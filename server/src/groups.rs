@@ -7,12 +7,17 @@ use serde_json::Value;
 
 use crate::auth::Principal;
 use crate::db::DbResult;
-use crate::paging::like_pattern;
+use crate::paging::{self, like_pattern, SortKey, Sorting, Total};
 use crate::people::{self, normalize_guid, summary, UserRow};
 use crate::schema::{group_members, groups, users};
-use hostadmin_api::types::{Group, GroupListEnvelope, GroupSummary};
+use hostadmin_api::types::{
+    Group, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers, GroupSummary, GroupUpdate,
+};
 use hostadmin_api::wire::{Problem, Violation};
-use hostadmin_api::GroupListQuery;
+use hostadmin_api::{
+    GroupDeletePath, GroupGetPath, GroupListQuery, GroupManagerSetPath, GroupMembersAddPath, GroupMembersMovePath,
+    GroupMembersRemovePath, GroupMembersReplacePath, GroupUpdatePath,
+};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = groups)]
@@ -24,6 +29,26 @@ pub struct GroupRow {
     pub parent: String,
     pub description: String,
     pub manager_id: Option<i64>,
+}
+
+/// A group with its manager, if it has one (through [`with_manager`]).
+#[derive(Clone, Debug, Queryable, Selectable)]
+pub struct ManagedGroup {
+    #[diesel(embed)]
+    pub group: GroupRow,
+    #[diesel(embed)]
+    pub manager: Option<UserRow>,
+}
+
+/// Groups, each with its manager if it has one.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn with_manager() -> _ {
+    groups::table.left_join(users::table)
+}
+
+/// An answer of the groups surface; the generated adapter sets `statusCode`.
+fn envelope(response: Group) -> GroupEnvelope {
+    GroupEnvelope { status: 0, status_code: 0, response }
 }
 
 fn find(conn: &mut Conn, guid: &str) -> DbResult<GroupRow> {
@@ -70,38 +95,42 @@ fn view(conn: &mut Conn, row: GroupRow, with_members: bool) -> DbResult<Group> {
     })
 }
 
-pub fn get(conn: &mut Conn, guid: &str) -> DbResult<Group> {
+fn read(conn: &mut Conn, guid: &str) -> DbResult<Group> {
     let row = find(conn, guid)?;
     view(conn, row, true)
 }
 
-pub fn list(conn: &mut Conn, q: &GroupListQuery) -> DbResult<GroupListEnvelope> {
+pub fn get(conn: &mut Conn, _principal: &Principal, path: GroupGetPath) -> DbResult<GroupEnvelope> {
+    read(conn, &path.groupid).map(envelope)
+}
+
+/// A page of groups by name, each with its manager: two statements.
+pub fn list(conn: &mut Conn, _principal: &Principal, q: GroupListQuery) -> DbResult<GroupListEnvelope> {
     let filtered = || {
-        let mut query = groups::table.into_boxed();
+        let mut query = with_manager().select(ManagedGroup::as_select()).into_boxed();
         if let Some(f) = &q.filter_value {
-            query = query.filter(crate::paging::matches(groups::name, like_pattern(f)));
+            query = query.filter(paging::matches(groups::name, like_pattern(f)));
         }
         query
     };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let query = filtered().select(GroupRow::as_select());
-    let query = if q.sort_order == "descending" {
-        query.order((groups::name.desc(), groups::id.desc()))
-    } else {
-        query.order((groups::name.asc(), groups::id.asc()))
-    };
-    let rows: Vec<GroupRow> = query.limit(q.count).offset(q.start_index).load(conn)?;
-    let mut response = Vec::with_capacity(rows.len());
-    for row in rows {
-        let manager = manager_of(conn, &row)?.as_ref().map(summary);
-        response.push(GroupSummary { id: row.guid, name: row.name, manager });
-    }
+    let sorting = Sorting::new(vec![SortKey::new("Name", groups::name).then(groups::id)]);
+    let asked = [(q.sort_by.as_str(), q.sort_order == "descending")];
+    let page = paging::page(conn, filtered, &sorting, asked, q.start_index, q.count, Total::Counted)?;
+    let response: Vec<GroupSummary> = page
+        .rows
+        .into_iter()
+        .map(|row| GroupSummary {
+            id: row.group.guid,
+            name: row.group.name,
+            manager: row.manager.as_ref().map(summary),
+        })
+        .collect();
     Ok(GroupListEnvelope {
         status: 0,
         status_code: 0,
         count: response.len() as i64,
         start_index: q.start_index,
-        total,
+        total: page.total,
         response,
     })
 }
@@ -154,7 +183,7 @@ fn user_ids(conn: &mut Conn, field: &str, guids: &[String]) -> DbResult<Vec<i64>
     }
 }
 
-fn add_members(conn: &mut Conn, group_id: i64, ids: &[i64]) -> QueryResult<()> {
+fn insert_members(conn: &mut Conn, group_id: i64, ids: &[i64]) -> QueryResult<()> {
     for id in ids {
         let insert = diesel::insert_into(group_members::table)
             .values((group_members::group_id.eq(group_id), group_members::user_id.eq(id)))
@@ -164,10 +193,11 @@ fn add_members(conn: &mut Conn, group_id: i64, ids: &[i64]) -> QueryResult<()> {
     Ok(())
 }
 
-fn set_manager(conn: &mut Conn, group_id: i64, manager: Option<i64>) -> QueryResult<()> {
+/// Makes `manager` the group's manager, and a member.
+fn store_manager(conn: &mut Conn, group_id: i64, manager: Option<i64>) -> QueryResult<()> {
     diesel::update(groups::table.find(group_id)).set(groups::manager_id.eq(manager)).execute(conn)?;
     if let Some(m) = manager {
-        add_members(conn, group_id, &[m])?;
+        insert_members(conn, group_id, &[m])?;
     }
     Ok(())
 }
@@ -179,24 +209,19 @@ fn manager_id(conn: &mut Conn, guid: Option<String>, field: &str) -> DbResult<Op
     }
 }
 
-pub fn create(
-    conn: &mut Conn,
-    principal: &Principal,
-    name: String,
-    manager: Option<String>,
-    members: Vec<String>,
-) -> DbResult<Group> {
+pub fn create(conn: &mut Conn, principal: &Principal, body: GroupCreate) -> DbResult<GroupEnvelope> {
     principal.require_admin()?;
-    let manager = manager_id(conn, manager, "groupManager")?;
+    let manager = manager_id(conn, body.group_manager.map(String::from), "groupManager")?;
+    let members: Vec<String> = body.members.into_iter().map(String::from).collect();
     let members = user_ids(conn, "members", &members)?;
     let guid = people::new_guid()?;
     let id: i64 = diesel::insert_into(groups::table)
-        .values((groups::guid.eq(&guid), groups::name.eq(name)))
+        .values((groups::guid.eq(&guid), groups::name.eq(body.group_name.to_string())))
         .returning(groups::id)
         .get_result(conn)?;
-    add_members(conn, id, &members)?;
-    set_manager(conn, id, manager)?;
-    get(conn, &guid)
+    insert_members(conn, id, &members)?;
+    store_manager(conn, id, manager)?;
+    read(conn, &guid).map(envelope)
 }
 
 /// The seed's update: a missing name stays; members not listed leave; the
@@ -204,55 +229,82 @@ pub fn create(
 pub fn update(
     conn: &mut Conn,
     principal: &Principal,
-    guid: &str,
-    name: Option<String>,
-    manager: Option<String>,
-    members: Vec<String>,
-) -> DbResult<Group> {
+    path: GroupUpdatePath,
+    body: GroupUpdate,
+) -> DbResult<GroupEnvelope> {
     principal.require_admin()?;
-    let row = find(conn, guid)?;
-    let new_manager = manager_id(conn, manager, "groupManager")?;
+    let row = find(conn, &path.groupid)?;
+    let new_manager = manager_id(conn, body.group_manager.map(String::from), "groupManager")?;
+    let members: Vec<String> = body.members.into_iter().map(String::from).collect();
     let members = user_ids(conn, "members", &members)?;
-    if let Some(name) = name {
+    if let Some(name) = body.group_name.map(String::from) {
         diesel::update(groups::table.find(row.id)).set(groups::name.eq(name)).execute(conn)?;
     }
     diesel::delete(group_members::table.filter(group_members::group_id.eq(row.id))).execute(conn)?;
-    add_members(conn, row.id, &members)?;
-    set_manager(conn, row.id, new_manager.or(row.manager_id))?;
-    get(conn, &row.guid)
+    insert_members(conn, row.id, &members)?;
+    store_manager(conn, row.id, new_manager.or(row.manager_id))?;
+    read(conn, &row.guid).map(envelope)
 }
 
-pub fn delete(conn: &mut Conn, principal: &Principal, guid: &str) -> DbResult<Group> {
+pub fn delete(conn: &mut Conn, principal: &Principal, path: GroupDeletePath) -> DbResult<GroupEnvelope> {
     principal.require_admin()?;
-    let row = find(conn, guid)?;
+    let row = find(conn, &path.groupid)?;
     diesel::delete(groups::table.find(row.id)).execute(conn)?;
-    view(conn, row, false)
+    view(conn, row, false).map(envelope)
 }
 
 /// How a members operation changes the group.
 #[derive(Clone, Copy, Debug)]
-pub enum MembersChange {
+enum MembersChange {
     Replace,
     Add,
     Remove,
 }
 
-pub fn change_members(
+pub fn replace_members(
+    conn: &mut Conn,
+    principal: &Principal,
+    path: GroupMembersReplacePath,
+    body: GroupMembers,
+) -> DbResult<GroupEnvelope> {
+    change_members(conn, principal, &path.groupid, MembersChange::Replace, body)
+}
+
+pub fn add_members(
+    conn: &mut Conn,
+    principal: &Principal,
+    path: GroupMembersAddPath,
+    body: GroupMembers,
+) -> DbResult<GroupEnvelope> {
+    change_members(conn, principal, &path.groupid, MembersChange::Add, body)
+}
+
+pub fn remove_members(
+    conn: &mut Conn,
+    principal: &Principal,
+    path: GroupMembersRemovePath,
+    body: GroupMembers,
+) -> DbResult<GroupEnvelope> {
+    change_members(conn, principal, &path.groupid, MembersChange::Remove, body)
+}
+
+fn change_members(
     conn: &mut Conn,
     principal: &Principal,
     guid: &str,
     change: MembersChange,
-    members: Vec<String>,
-) -> DbResult<Group> {
+    body: GroupMembers,
+) -> DbResult<GroupEnvelope> {
     principal.require_admin()?;
     let row = find(conn, guid)?;
+    let members: Vec<String> = body.members.into_iter().map(String::from).collect();
     let ids = user_ids(conn, "members", &members)?;
     match change {
         MembersChange::Replace => {
             diesel::delete(group_members::table.filter(group_members::group_id.eq(row.id))).execute(conn)?;
-            add_members(conn, row.id, &ids)?;
+            insert_members(conn, row.id, &ids)?;
         }
-        MembersChange::Add => add_members(conn, row.id, &ids)?,
+        MembersChange::Add => insert_members(conn, row.id, &ids)?,
         MembersChange::Remove => {
             diesel::delete(
                 group_members::table
@@ -263,15 +315,15 @@ pub fn change_members(
         }
     }
     // The manager stays a member whatever the change.
-    set_manager(conn, row.id, row.manager_id)?;
-    get(conn, &row.guid)
+    store_manager(conn, row.id, row.manager_id)?;
+    read(conn, &row.guid).map(envelope)
 }
 
 /// Moves every member of `from` (but its manager) into `to`; answers `to`.
-pub fn move_members(conn: &mut Conn, principal: &Principal, from: &str, to: &str) -> DbResult<Group> {
+pub fn move_members(conn: &mut Conn, principal: &Principal, path: GroupMembersMovePath) -> DbResult<GroupEnvelope> {
     principal.require_admin()?;
-    let from = find(conn, from)?;
-    let to = find(conn, to)?;
+    let from = find(conn, &path.groupid)?;
+    let to = find(conn, &path.newgroupid)?;
     let moving: Vec<i64> = group_members::table
         .filter(group_members::group_id.eq(from.id))
         .select(group_members::user_id)
@@ -279,18 +331,23 @@ pub fn move_members(conn: &mut Conn, principal: &Principal, from: &str, to: &str
         .into_iter()
         .filter(|id| Some(*id) != from.manager_id)
         .collect();
-    add_members(conn, to.id, &moving)?;
+    insert_members(conn, to.id, &moving)?;
     diesel::delete(
         group_members::table.filter(group_members::group_id.eq(from.id)).filter(group_members::user_id.eq_any(&moving)),
     )
     .execute(conn)?;
-    get(conn, &to.guid)
+    read(conn, &to.guid).map(envelope)
 }
 
-pub fn set_group_manager(conn: &mut Conn, principal: &Principal, guid: &str, user: String) -> DbResult<Group> {
+pub fn set_manager(
+    conn: &mut Conn,
+    principal: &Principal,
+    path: GroupManagerSetPath,
+    body: GroupManager,
+) -> DbResult<GroupEnvelope> {
     principal.require_admin()?;
-    let row = find(conn, guid)?;
-    let manager = manager_id(conn, Some(user), "userid")?;
-    set_manager(conn, row.id, manager)?;
-    get(conn, &row.guid)
+    let row = find(conn, &path.groupid)?;
+    let manager = manager_id(conn, Some(body.userid.to_string()), "userid")?;
+    store_manager(conn, row.id, manager)?;
+    read(conn, &row.guid).map(envelope)
 }

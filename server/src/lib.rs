@@ -55,12 +55,13 @@
 //! - [`passwords`]: hashes, checked on threads of their own; [`accounts`]:
 //!   who may log in; [`tokens`]: API tokens; [`auth`]: session JWTs, CSRF
 //!   tokens and the [`auth::Principal`]; [`throttle`]: failed-login counts;
-//! - [`paging`]: list paging, search and generated codes;
+//! - [`paging`]: the one list helper (count, allowed sorts, a window),
+//!   search and generated codes; [`unique`]: which field a unique
+//!   constraint guards, on either backend;
 //! - the domains, one module per resource: [`servers`] (the grommunio-style
-//!   surface); [`managers`] and [`hosting`] (hosting domains, Delivery
-//!   domains and accounts: `domains`, `delivery_domains`,
-//!   `delivery_accounts`) for the Qboxmail-style surface; [`people`] and
-//!   [`groups`] (the ONLYOFFICE-style surface);
+//!   surface); [`managers`], [`domains`] (hosting domains),
+//!   [`delivery_domains`] and [`delivery_accounts`] for the Qboxmail-style
+//!   surface; [`people`] and [`groups`] (the ONLYOFFICE-style surface);
 //! - [`docs`]: the spec and the docs portal's pages; [`metrics`]: request
 //!   counts in the Prometheus format; [`health`]: the health probes;
 //! - [`config`]: how to run the service; [`settings`]: the configuration
@@ -77,10 +78,12 @@ pub mod config;
 pub mod context;
 pub mod credentials;
 pub mod db;
+pub mod delivery_accounts;
+pub mod delivery_domains;
 pub mod docs;
+pub mod domains;
 pub mod groups;
 pub mod health;
-pub mod hosting;
 pub mod logging;
 pub mod managers;
 pub mod metrics;
@@ -94,6 +97,7 @@ pub mod settings;
 pub mod startup;
 pub mod throttle;
 pub mod tokens;
+pub mod unique;
 
 pub use config::Config;
 pub use context::Service;

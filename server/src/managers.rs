@@ -5,6 +5,12 @@
 //! most one manager), its Delivery domains and accounts in their own rows'
 //! `manager_id`. Every write runs in one immediate transaction, and limits are
 //! checked inside it against what the transaction is about to store.
+//!
+//! A page of the list costs five statements whatever its size: the count,
+//! the page, and one statement per kind of assignment for all the managers
+//! on it ([`assignments`]), grouped here.
+
+use std::collections::HashMap;
 
 use crate::db::Conn;
 use diesel::prelude::*;
@@ -12,13 +18,47 @@ use serde_json::Value;
 
 use crate::auth::Principal;
 use crate::db::DbResult;
-use crate::paging::{new_code, Listing};
+use crate::db::MultiBackend;
+use crate::paging::{self, new_code, Listing, SortKey, Sorting, Total};
 use crate::schema::{delivery_accounts, delivery_domains, domains, manager_domains, managers};
+use crate::unique;
+use diesel::deserialize::FromSql;
+use diesel::sql_types::Text;
 use hostadmin_api::types::{
     DeliveryAssignment, Manager, ManagerCreate, ManagerList, ManagerMaxEmailQuota, ManagerStatus, ManagerUpdate,
+    ResourceCreated,
 };
 use hostadmin_api::wire::{Problem, Violation};
-use hostadmin_api::ManagerListQuery;
+use hostadmin_api::{
+    ManagerActivatePath, ManagerAssignDeliveryPath, ManagerDeactivatePath, ManagerDeletePath, ManagerGetPath,
+    ManagerListQuery, ManagerUpdatePath,
+};
+
+/// A status as stored: the text `Active` or `Inactive` (anything else reads
+/// as inactive), read into the API's [`ManagerStatus`].
+#[derive(diesel::deserialize::FromSqlRow)]
+pub struct StoredStatus(String);
+
+impl FromSql<Text, MultiBackend> for StoredStatus {
+    fn from_sql(bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        <String as FromSql<Text, MultiBackend>>::from_sql(bytes).map(StoredStatus)
+    }
+}
+
+impl From<StoredStatus> for ManagerStatus {
+    fn from(stored: StoredStatus) -> Self {
+        if stored.0 == "Active" {
+            ManagerStatus::Active
+        } else {
+            ManagerStatus::Inactive
+        }
+    }
+}
+
+/// A status as stored.
+fn stored(status: ManagerStatus) -> String {
+    status.to_string()
+}
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = managers)]
@@ -30,7 +70,8 @@ pub struct ManagerRow {
     pub lastname: String,
     pub company: String,
     pub password_hash: String,
-    pub status: String,
+    #[diesel(deserialize_as = StoredStatus)]
+    pub status: ManagerStatus,
     pub catch_all: bool,
     pub max_domains: i32,
     pub max_delivery_domains: i32,
@@ -59,36 +100,80 @@ pub fn visible(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<M
     Ok(row)
 }
 
-fn codes_of(conn: &mut Conn, manager_id: i64) -> QueryResult<(Vec<String>, Vec<String>, Vec<String>)> {
-    let domains = manager_domains::table
+/// Whether a row assigned to `manager` may be seen by `principal`: 403 if
+/// not (`what` names the row).
+pub fn check_visible(principal: &Principal, manager: Option<i64>, what: &str) -> DbResult<()> {
+    if principal.may_see(manager) {
+        Ok(())
+    } else {
+        Err(Problem::Forbidden(what.to_string()).into())
+    }
+}
+
+/// What is assigned to one manager, each kind in code order.
+#[derive(Clone, Debug, Default)]
+pub struct Assigned {
+    pub domain_codes: Vec<String>,
+    pub delivery_domain_codes: Vec<String>,
+    pub delivery_account_ids: Vec<String>,
+}
+
+/// What is assigned to each of the managers `ids`: three statements however
+/// many they are.
+pub fn assignments(conn: &mut Conn, ids: &[i64]) -> QueryResult<HashMap<i64, Assigned>> {
+    let mut out: HashMap<i64, Assigned> = ids.iter().map(|id| (*id, Assigned::default())).collect();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let domains: Vec<(i64, String)> = manager_domains::table
         .inner_join(domains::table)
-        .filter(manager_domains::manager_id.eq(manager_id))
-        .select(domains::code)
+        .filter(manager_domains::manager_id.eq_any(ids))
+        .select((manager_domains::manager_id, domains::code))
         .order(domains::code)
         .load(conn)?;
-    let delivery_domains = delivery_domains::table
-        .filter(delivery_domains::manager_id.eq(manager_id))
-        .select(delivery_domains::code)
+    for (manager, code) in domains {
+        if let Some(assigned) = out.get_mut(&manager) {
+            assigned.domain_codes.push(code);
+        }
+    }
+    let delivery_domains: Vec<(Option<i64>, String)> = delivery_domains::table
+        .filter(delivery_domains::manager_id.eq_any(ids))
+        .select((delivery_domains::manager_id, delivery_domains::code))
         .order(delivery_domains::code)
         .load(conn)?;
-    let accounts = delivery_accounts::table
-        .filter(delivery_accounts::manager_id.eq(manager_id))
-        .select(delivery_accounts::code)
+    for (manager, code) in delivery_domains {
+        if let Some(assigned) = manager.and_then(|m| out.get_mut(&m)) {
+            assigned.delivery_domain_codes.push(code);
+        }
+    }
+    let accounts: Vec<(Option<i64>, String)> = delivery_accounts::table
+        .filter(delivery_accounts::manager_id.eq_any(ids))
+        .select((delivery_accounts::manager_id, delivery_accounts::code))
         .order(delivery_accounts::code)
         .load(conn)?;
-    Ok((domains, delivery_domains, accounts))
+    for (manager, code) in accounts {
+        if let Some(assigned) = manager.and_then(|m| out.get_mut(&m)) {
+            assigned.delivery_account_ids.push(code);
+        }
+    }
+    Ok(out)
+}
+
+/// What is assigned to the manager `id`.
+fn assigned_to(conn: &mut Conn, id: i64) -> QueryResult<Assigned> {
+    Ok(assignments(conn, &[id])?.remove(&id).unwrap_or_default())
 }
 
 /// The manager as the API shows it (never its password hash).
-pub fn view(conn: &mut Conn, row: ManagerRow) -> DbResult<Manager> {
-    let (domain_codes, delivery_domain_codes, delivery_account_ids) = codes_of(conn, row.id)?;
-    Ok(Manager {
+fn view(row: ManagerRow, assigned: Assigned) -> Manager {
+    let Assigned { domain_codes, delivery_domain_codes, delivery_account_ids } = assigned;
+    Manager {
         manager_code: row.code,
         email_address: row.email_address,
         firstname: row.firstname,
         lastname: row.lastname,
         company: row.company,
-        status: if row.status == "Active" { ManagerStatus::Active } else { ManagerStatus::Inactive },
+        status: row.status,
         catch_all: row.catch_all,
         max_domains: row.max_domains,
         max_delivery_domains: row.max_delivery_domains,
@@ -102,57 +187,57 @@ pub fn view(conn: &mut Conn, row: ManagerRow) -> DbResult<Manager> {
         domain_codes,
         delivery_domain_codes,
         delivery_account_ids,
-    })
+    }
 }
 
-pub fn list(conn: &mut Conn, principal: &Principal, q: &ManagerListQuery) -> DbResult<ManagerList> {
-    let listing = Listing {
-        page: q.page,
-        per: q.per,
-        query: &q.query,
-        status: &q.status,
-        sort_field: &q.sort_field,
-        sort: &q.sort,
-    };
+pub fn get(conn: &mut Conn, principal: &Principal, path: ManagerGetPath) -> DbResult<Manager> {
+    let row = visible(conn, principal, &path.manager_code)?;
+    let assigned = assigned_to(conn, row.id)?;
+    Ok(view(row, assigned))
+}
+
+pub fn list(conn: &mut Conn, principal: &Principal, q: ManagerListQuery) -> DbResult<ManagerList> {
+    let listing = Listing::new(q.page, q.per, &q.query, &q.sort_field, &q.sort).with_status(&q.status);
     let filtered = || {
-        let mut query = managers::table.into_boxed();
+        let mut query = managers::table.select(ManagerRow::as_select()).into_boxed();
         if let Some(id) = principal.manager_scope() {
             query = query.filter(managers::id.eq(id));
         }
-        if let Some(status) = &q.status {
-            query = query.filter(managers::status.eq(status.clone()));
+        if let Some(status) = listing.status {
+            query = query.filter(managers::status.eq(status.to_string()));
         }
         if let Some(like) = listing.like() {
             query = query.filter(
-                crate::paging::matches(managers::code, like.clone())
-                    .or(crate::paging::matches(managers::email_address, like.clone()))
-                    .or(crate::paging::matches(managers::firstname, like.clone()))
-                    .or(crate::paging::matches(managers::lastname, like.clone()))
-                    .or(crate::paging::matches(managers::company, like)),
+                paging::matches(managers::code, like.clone())
+                    .or(paging::matches(managers::email_address, like.clone()))
+                    .or(paging::matches(managers::firstname, like.clone()))
+                    .or(paging::matches(managers::lastname, like.clone()))
+                    .or(paging::matches(managers::company, like)),
             );
         }
         query
     };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let mut query = filtered().select(ManagerRow::as_select());
-    query = match (q.sort_field.as_str(), listing.descending()) {
-        ("email_address", false) => query.order(managers::email_address.asc()),
-        ("email_address", true) => query.order(managers::email_address.desc()),
-        ("firstname", false) => query.order(managers::firstname.asc()),
-        ("firstname", true) => query.order(managers::firstname.desc()),
-        ("lastname", false) => query.order(managers::lastname.asc()),
-        ("lastname", true) => query.order(managers::lastname.desc()),
-        ("company", false) => query.order(managers::company.asc()),
-        ("company", true) => query.order(managers::company.desc()),
-        ("status", false) => query.order(managers::status.asc()),
-        ("status", true) => query.order(managers::status.desc()),
-        (_, false) => query.order(managers::code.asc()),
-        (_, true) => query.order(managers::code.desc()),
-    };
-    let rows: Vec<ManagerRow> =
-        query.then_order_by(managers::id.asc()).limit(q.per).offset(listing.offset()).load(conn)?;
-    let resources = rows.into_iter().map(|r| view(conn, r)).collect::<DbResult<Vec<_>>>()?;
-    Ok(ManagerList { resources, pagination: listing.pagination(total) })
+    let sorting = Sorting::new(vec![
+        SortKey::new("manager_code", managers::code),
+        SortKey::new("email_address", managers::email_address),
+        SortKey::new("firstname", managers::firstname),
+        SortKey::new("lastname", managers::lastname),
+        SortKey::new("company", managers::company),
+        SortKey::new("status", managers::status),
+    ])
+    .ties_by(managers::id);
+    let page = paging::page(conn, filtered, &sorting, listing.asked(), listing.offset(), q.per, Total::Counted)?;
+    let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+    let mut assigned = assignments(conn, &ids)?;
+    let resources = page
+        .rows
+        .into_iter()
+        .map(|row| {
+            let assigned = assigned.remove(&row.id).unwrap_or_default();
+            view(row, assigned)
+        })
+        .collect();
+    Ok(ManagerList { resources, pagination: listing.pagination(page.total) })
 }
 
 /// Checks of a manager body that its schema cannot express, on the body as
@@ -253,17 +338,7 @@ fn assign_accounts(conn: &mut Conn, manager_id: i64, codes: &[String]) -> DbResu
     Ok(())
 }
 
-fn unique_email(e: diesel::result::Error) -> crate::db::Failure {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match &e {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) if info.message().contains("email_address") => {
-            Problem::invalid("email_address", "has already been taken").into()
-        }
-        _ => e.into(),
-    }
-}
-
-pub fn create(conn: &mut Conn, principal: &Principal, body: ManagerCreate) -> DbResult<String> {
+pub fn create(conn: &mut Conn, principal: &Principal, body: ManagerCreate) -> DbResult<ResourceCreated> {
     principal.require_platform_writer()?;
     let max_domains = body.max_domains.unwrap_or(-1);
     let max_delivery_accounts = body.max_delivery_accounts.unwrap_or(-1);
@@ -307,14 +382,14 @@ pub fn create(conn: &mut Conn, principal: &Principal, body: ManagerCreate) -> Db
         ))
         .returning(managers::id)
         .get_result(conn)
-        .map_err(unique_email)?;
+        .map_err(|e| unique::taken(e, &[]))?;
     assign_domains(conn, id, &domain_codes)?;
     assign_accounts(conn, id, &account_ids)?;
-    Ok(code)
+    Ok(paging::created("Manager", code))
 }
 
-pub fn update(conn: &mut Conn, principal: &Principal, code: &str, body: ManagerUpdate) -> DbResult<()> {
-    let row = visible(conn, principal, code)?;
+pub fn update(conn: &mut Conn, principal: &Principal, path: ManagerUpdatePath, body: ManagerUpdate) -> DbResult<()> {
+    let row = visible(conn, principal, &path.manager_code)?;
     let changes_limits_or_assignments = body.max_domains.is_some()
         || body.max_delivery_domains.is_some()
         || body.max_delivery_accounts.is_some()
@@ -336,7 +411,11 @@ pub fn update(conn: &mut Conn, principal: &Principal, code: &str, body: ManagerU
     let max_domains = body.max_domains.unwrap_or(row.max_domains);
     let max_delivery_domains = body.max_delivery_domains.unwrap_or(row.max_delivery_domains);
     let max_delivery_accounts = body.max_delivery_accounts.unwrap_or(row.max_delivery_accounts);
-    let (current_domains, current_delivery_domains, current_accounts) = codes_of(conn, row.id)?;
+    let Assigned {
+        domain_codes: current_domains,
+        delivery_domain_codes: current_delivery_domains,
+        delivery_account_ids: current_accounts,
+    } = assigned_to(conn, row.id)?;
     let domain_codes: Option<Vec<String>> = body.domain_codes.map(|v| v.into_iter().map(String::from).collect());
     let account_ids: Option<Vec<String>> = body.delivery_account_ids.map(|v| v.into_iter().map(String::from).collect());
 
@@ -392,17 +471,26 @@ pub fn update(conn: &mut Conn, principal: &Principal, code: &str, body: ManagerU
     Ok(())
 }
 
-pub fn delete(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<()> {
+pub fn delete(conn: &mut Conn, principal: &Principal, path: ManagerDeletePath) -> DbResult<()> {
     principal.require_platform_writer()?;
+    let code = &path.manager_code;
     let row = find(conn, code)?.ok_or_else(|| Problem::NotFound(format!("manager {code}")))?;
     diesel::delete(managers::table.find(row.id)).execute(conn)?;
     Ok(())
 }
 
-pub fn set_status(conn: &mut Conn, principal: &Principal, code: &str, status: &str) -> DbResult<()> {
+pub fn activate(conn: &mut Conn, principal: &Principal, path: ManagerActivatePath) -> DbResult<()> {
+    set_status(conn, principal, &path.manager_code, ManagerStatus::Active)
+}
+
+pub fn deactivate(conn: &mut Conn, principal: &Principal, path: ManagerDeactivatePath) -> DbResult<()> {
+    set_status(conn, principal, &path.manager_code, ManagerStatus::Inactive)
+}
+
+fn set_status(conn: &mut Conn, principal: &Principal, code: &str, status: ManagerStatus) -> DbResult<()> {
     principal.require_platform_writer()?;
     let row = find(conn, code)?.ok_or_else(|| Problem::NotFound(format!("manager {code}")))?;
-    diesel::update(managers::table.find(row.id)).set(managers::status.eq(status)).execute(conn)?;
+    diesel::update(managers::table.find(row.id)).set(managers::status.eq(stored(status))).execute(conn)?;
     Ok(())
 }
 
@@ -419,12 +507,19 @@ pub fn check_assignment(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation
     Ok(if exists == 0 { vec![Violation::new("id", format!("{id} does not exist"))] } else { vec![] })
 }
 
-pub fn assign_delivery(conn: &mut Conn, principal: &Principal, code: &str, body: DeliveryAssignment) -> DbResult<()> {
+pub fn assign_delivery(
+    conn: &mut Conn,
+    principal: &Principal,
+    path: ManagerAssignDeliveryPath,
+    body: DeliveryAssignment,
+) -> DbResult<()> {
     principal.require_platform_writer()?;
+    let code = &path.manager_code;
     let row = find(conn, code)?.ok_or_else(|| Problem::NotFound(format!("manager {code}")))?;
     let max_domains = body.max_delivery_domains.unwrap_or(row.max_delivery_domains);
     let max_accounts = body.max_delivery_accounts.unwrap_or(row.max_delivery_accounts);
-    let (_, current_domains, current_accounts) = codes_of(conn, row.id)?;
+    let Assigned { delivery_domain_codes: current_domains, delivery_account_ids: current_accounts, .. } =
+        assigned_to(conn, row.id)?;
     let id = body.id.to_string();
     let (owner, already, count, max, what): (Option<Option<i64>>, bool, usize, i32, &str) = if id.starts_with("DV") {
         let owner = delivery_domains::table

@@ -7,11 +7,13 @@ use serde_json::Value;
 
 use crate::auth::Principal;
 use crate::db::DbResult;
-use crate::paging::like_pattern;
+use crate::domains::DomainRow;
+use crate::paging::{self, like_pattern, SortKey, Sorting, Total};
 use crate::schema::{domains, users};
-use hostadmin_api::types::{Person, PersonCreate, PersonListEnvelope, PersonSummary, PersonUpdate};
+use crate::unique;
+use hostadmin_api::types::{Person, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonSummary, PersonUpdate};
 use hostadmin_api::wire::{Problem, Violation};
-use hostadmin_api::PeopleListQuery;
+use hostadmin_api::{PeopleListQuery, PersonDeletePath, PersonGetPath, PersonUpdatePath};
 
 /// A GUID as sent (any case, possibly in quotes, as the product's own
 /// example request has it), as stored: lower case, bare.
@@ -51,18 +53,38 @@ pub fn summary(row: &UserRow) -> PersonSummary {
     }
 }
 
-fn view((row, domain, domain_code): (UserRow, String, String)) -> Person {
-    let s = summary(&row);
+/// A person with the domain it lives on (through [`with_domain`]).
+#[derive(Clone, Debug, Queryable, Selectable)]
+pub struct PlacedUser {
+    #[diesel(embed)]
+    pub user: UserRow,
+    #[diesel(embed)]
+    pub domain: DomainRow,
+}
+
+/// People, each with its domain.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn with_domain() -> _ {
+    users::table.inner_join(domains::table)
+}
+
+fn view(row: PlacedUser) -> Person {
+    let s = summary(&row.user);
     Person {
         id: s.id,
         display_name: s.display_name,
         title: s.title,
         avatar_small: s.avatar_small,
         profile_url: s.profile_url,
-        user_name: row.username,
-        domain,
-        domain_code,
+        user_name: row.user.username,
+        domain: row.domain.name,
+        domain_code: row.domain.code,
     }
+}
+
+/// An answer of the groups surface; the generated adapter sets `statusCode`.
+fn envelope(response: Person) -> PersonEnvelope {
+    PersonEnvelope { status: 0, status_code: 0, response }
 }
 
 /// The user with this GUID (as sent), or 404.
@@ -78,51 +100,44 @@ pub fn find(conn: &mut Conn, guid: &str) -> DbResult<UserRow> {
 
 fn full(conn: &mut Conn, guid: &str) -> DbResult<Person> {
     let guid = normalize_guid(guid);
-    let row = users::table
-        .inner_join(domains::table)
+    let row = with_domain()
+        .select(PlacedUser::as_select())
         .filter(users::guid.eq(&guid))
-        .select((UserRow::as_select(), domains::name, domains::code))
         .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("User {guid}")))?;
     Ok(view(row))
 }
 
-pub fn list(conn: &mut Conn, q: &PeopleListQuery) -> DbResult<PersonListEnvelope> {
+pub fn list(conn: &mut Conn, _principal: &Principal, q: PeopleListQuery) -> DbResult<PersonListEnvelope> {
     let filtered = || {
-        let mut query = users::table.inner_join(domains::table).into_boxed();
+        let mut query = with_domain().select(PlacedUser::as_select()).into_boxed();
         if let Some(f) = &q.filter_value {
             let like = like_pattern(f);
-            query = query.filter(
-                crate::paging::matches(users::display_name, like.clone())
-                    .or(crate::paging::matches(users::username, like)),
-            );
+            query = query
+                .filter(paging::matches(users::display_name, like.clone()).or(paging::matches(users::username, like)));
         }
         query
     };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let query = filtered().select((UserRow::as_select(), domains::name, domains::code));
-    let descending = q.sort_order == "descending";
-    let query = match (q.sort_by.as_str(), descending) {
-        ("UserName", false) => query.order(users::username.asc()),
-        ("UserName", true) => query.order(users::username.desc()),
-        (_, false) => query.order((users::display_name.asc(), users::id.asc())),
-        (_, true) => query.order((users::display_name.desc(), users::id.desc())),
-    };
-    let rows: Vec<(UserRow, String, String)> = query.limit(q.count).offset(q.start_index).load(conn)?;
-    let response: Vec<Person> = rows.into_iter().map(view).collect();
+    let sorting = Sorting::new(vec![
+        SortKey::new("DisplayName", users::display_name).then(users::id),
+        SortKey::new("UserName", users::username),
+    ]);
+    let asked = [(q.sort_by.as_str(), q.sort_order == "descending")];
+    let page = paging::page(conn, filtered, &sorting, asked, q.start_index, q.count, Total::Counted)?;
+    let response: Vec<Person> = page.rows.into_iter().map(view).collect();
     Ok(PersonListEnvelope {
         status: 0,
         status_code: 0,
         count: response.len() as i64,
         start_index: q.start_index,
-        total,
+        total: page.total,
         response,
     })
 }
 
-pub fn get(conn: &mut Conn, guid: &str) -> DbResult<Person> {
-    full(conn, guid)
+pub fn get(conn: &mut Conn, _principal: &Principal, path: PersonGetPath) -> DbResult<PersonEnvelope> {
+    full(conn, &path.userid).map(envelope)
 }
 
 /// Checks of a new person beyond its schema: the domain exists, the name is free.
@@ -141,7 +156,7 @@ pub fn check_create(conn: &mut Conn, body: &Value) -> DbResult<Vec<Violation>> {
     Ok(out)
 }
 
-pub fn create(conn: &mut Conn, principal: &Principal, body: PersonCreate) -> DbResult<Person> {
+pub fn create(conn: &mut Conn, principal: &Principal, body: PersonCreate) -> DbResult<PersonEnvelope> {
     principal.require_admin()?;
     let code = body.domain_code.to_string();
     let domain_id: i64 = domains::table
@@ -160,31 +175,31 @@ pub fn create(conn: &mut Conn, principal: &Principal, body: PersonCreate) -> DbR
             users::domain_id.eq(domain_id),
         ))
         .execute(conn)
-        .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                Problem::invalid("userName", "is already taken").into()
-            }
-            other => crate::db::Failure::from(other),
-        })?;
-    full(conn, &guid)
+        .map_err(|e| unique::taken(e, &[]))?;
+    full(conn, &guid).map(envelope)
 }
 
-pub fn update(conn: &mut Conn, principal: &Principal, guid: &str, body: PersonUpdate) -> DbResult<Person> {
+pub fn update(
+    conn: &mut Conn,
+    principal: &Principal,
+    path: PersonUpdatePath,
+    body: PersonUpdate,
+) -> DbResult<PersonEnvelope> {
     principal.require_admin()?;
-    let row = find(conn, guid)?;
+    let row = find(conn, &path.userid)?;
     diesel::update(users::table.find(row.id))
         .set((
             users::display_name.eq(body.display_name.map(String::from).unwrap_or(row.display_name)),
             users::title.eq(body.title.map(String::from).unwrap_or(row.title)),
         ))
         .execute(conn)?;
-    full(conn, &row.guid)
+    full(conn, &row.guid).map(envelope)
 }
 
-pub fn delete(conn: &mut Conn, principal: &Principal, guid: &str) -> DbResult<Person> {
+pub fn delete(conn: &mut Conn, principal: &Principal, path: PersonDeletePath) -> DbResult<PersonEnvelope> {
     principal.require_admin()?;
-    let person = full(conn, guid)?;
+    let person = full(conn, &path.userid)?;
     // Group memberships go with the row; groups it managed lose their manager.
     diesel::delete(users::table.filter(users::guid.eq(&person.id))).execute(conn)?;
-    Ok(person)
+    Ok(envelope(person))
 }

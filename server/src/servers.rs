@@ -19,11 +19,14 @@ use crate::db::{Conn, MultiBackend};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
+use crate::auth::Principal;
 use crate::db::DbResult;
+use crate::paging::{self, Page, SortKey, Sorting, Total};
 use crate::schema::servers;
-use hostadmin_api::types::{Server, ServerCreate, ServerList, ServerUpdate};
+use crate::unique;
+use hostadmin_api::types::{Message, Server, ServerCreate, ServerList, ServerUpdate};
 use hostadmin_api::wire::{Claimed, Problem};
-use hostadmin_api::ServerListQuery;
+use hostadmin_api::{ServerDeletePath, ServerGetPath, ServerGetQuery, ServerListQuery, ServerUpdatePath};
 
 diesel::table! {
     /// The trigram full-text index over the names (migration 4). Declared
@@ -94,48 +97,49 @@ fn matching(sqlite: bool, fields: &[String], text: &str) -> Condition {
     }
 }
 
-/// The servers the query's filters select, or `None` when it has none.
-fn filtered(sqlite: bool, q: &ServerListQuery) -> Option<Filtered<'static>> {
+/// Whether the query has any filter (an unfiltered list reads its total
+/// from the stored counts).
+fn has_filters(q: &ServerListQuery) -> bool {
+    q.id.is_some() || q.hostname.is_some() || q.extname.is_some() || q.match_.is_some()
+}
+
+/// The servers the query's filters select.
+fn filtered(sqlite: bool, q: &ServerListQuery) -> Filtered<'static> {
     let mut query = servers::table.into_boxed();
-    let mut any = false;
     if let Some(id) = q.id {
         query = query.filter(servers::id.eq(id));
-        any = true;
     }
     if let Some(h) = &q.hostname {
         query = query.filter(servers::hostname.eq(h.clone()));
-        any = true;
     }
     if let Some(e) = &q.extname {
         query = query.filter(servers::extname.eq(e.clone()));
-        any = true;
     }
     if let Some(m) = &q.match_ {
         let fields = q.match_fields.clone().unwrap_or_else(|| vec!["hostname".into(), "extname".into()]);
         query = query.filter(matching(sqlite, &fields, m));
-        any = true;
     }
-    any.then_some(query)
+    query
 }
 
-/// `query` in the order of the sort keys, then by ID.
-fn sorted(q: &ServerListQuery, mut query: Filtered<'static>) -> Filtered<'static> {
-    for key in q.sort.iter().flatten() {
+/// The sort keys of the list (`users` also stands for any other name, which
+/// the spec's pattern does not let through), then ID order for ties.
+fn sorting() -> Sorting<servers::table> {
+    Sorting::new(vec![
+        SortKey::new("users", servers::user_count),
+        SortKey::new("ID", servers::id),
+        SortKey::new("hostname", servers::hostname),
+        SortKey::new("extname", servers::extname),
+    ])
+    .ties_by(servers::id)
+}
+
+/// The sort keys as asked: `field` or `field,asc|desc`.
+fn asked(q: &ServerListQuery) -> impl Iterator<Item = (&str, bool)> {
+    q.sort.iter().flatten().map(|key| {
         let (field, dir) = key.split_once(',').unwrap_or((key.as_str(), "asc"));
-        let desc = dir == "desc";
-        query = match (field, desc) {
-            ("ID", false) => query.then_order_by(servers::id.asc()),
-            ("ID", true) => query.then_order_by(servers::id.desc()),
-            ("hostname", false) => query.then_order_by(servers::hostname.asc()),
-            ("hostname", true) => query.then_order_by(servers::hostname.desc()),
-            ("extname", false) => query.then_order_by(servers::extname.asc()),
-            ("extname", true) => query.then_order_by(servers::extname.desc()),
-            (_, false) => query.then_order_by(servers::user_count.asc()),
-            (_, true) => query.then_order_by(servers::user_count.desc()),
-        };
-    }
-    // A total order, so that pages neither repeat nor skip rows.
-    query.then_order_by(servers::id.asc())
+        (field, dir == "desc")
+    })
 }
 
 /// `Some(descending)` when the list is in ID order alone.
@@ -193,7 +197,7 @@ fn id_page(conn: &mut Conn, total: i64, offset: i64, limit: i64, descending: boo
 }
 
 #[derive(QueryableByName)]
-struct Total {
+struct BlockSum {
     #[diesel(sql_type = BigInt)]
     servers: i64,
 }
@@ -201,35 +205,38 @@ struct Total {
 /// How many servers there are, summed from the blocks.
 fn total(conn: &mut Conn) -> QueryResult<i64> {
     diesel::sql_query("SELECT CAST(COALESCE(SUM(servers), 0) AS BIGINT) AS servers FROM server_blocks")
-        .get_result::<Total>(conn)
+        .get_result::<BlockSum>(conn)
         .map(|t| t.servers)
 }
 
 /// A page and the number of servers that match, read in one transaction so
-/// that both come from the same snapshot.
-pub fn list(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
-    conn.transaction(|conn| list_in(conn, q))
+/// that both come from the same snapshot. Any account of the system surface
+/// may read.
+pub fn list(conn: &mut Conn, _principal: &Principal, q: ServerListQuery) -> DbResult<ServerList> {
+    select(conn, &q)
 }
 
-fn list_in(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
+/// [`list`] without the caller (the benchmark's storage ceiling calls it).
+pub fn select(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
+    conn.transaction(|conn| select_in(conn, q))
+}
+
+/// The page through the shared list helper, except an unfiltered list in ID
+/// order, which finds its rows by walking the stored blocks ([`id_page`]).
+fn select_in(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
     let sqlite = matches!(conn, Conn::Sqlite(_));
-    let (count, rows) = match (filtered(sqlite, q), id_order(q)) {
-        (None, Some(descending)) => {
+    let page = match (has_filters(q), id_order(q)) {
+        (false, Some(descending)) => {
             let total = total(conn)?;
-            (total, id_page(conn, total, q.offset, q.limit, descending)?)
+            Page { total, rows: id_page(conn, total, q.offset, q.limit, descending)? }
         }
-        (Some(filter), _) => {
-            let count = filtered(sqlite, q).map_or(Ok(0), |f| f.count().get_result(conn))?;
-            (count, page(conn, q, filter)?)
+        (filters, _) => {
+            let total = if filters { Total::Counted } else { Total::Known(total(conn)?) };
+            let rows = || filtered(sqlite, q).select(ServerRow::as_select());
+            paging::page(conn, rows, &sorting(), asked(q), q.offset, q.limit, total)?
         }
-        (None, None) => (total(conn)?, page(conn, q, servers::table.into_boxed())?),
     };
-    Ok(ServerList { data: rows.into_iter().map(|r| view(r, q.level)).collect(), count })
-}
-
-/// The page `q` asks for out of `query`, in its sort order.
-fn page(conn: &mut Conn, q: &ServerListQuery, query: Filtered<'static>) -> QueryResult<Vec<ServerRow>> {
-    sorted(q, query).select(ServerRow::as_select()).limit(q.limit).offset(q.offset).load(conn)
+    Ok(ServerList { data: page.rows.into_iter().map(|r| view(r, q.level)).collect(), count: page.total })
 }
 
 /// The server, or 404.
@@ -242,69 +249,74 @@ pub fn find(conn: &mut Conn, id: i64) -> DbResult<ServerRow> {
         .ok_or_else(|| Problem::NotFound(format!("Server {id} not found")).into())
 }
 
-pub fn get(conn: &mut Conn, id: i64, level: i32) -> DbResult<Server> {
+/// The server at the detail `level`.
+pub fn read(conn: &mut Conn, id: i64, level: i32) -> DbResult<Server> {
     Ok(view(find(conn, id)?, level))
 }
 
-/// A duplicate hostname or extname, named.
-fn unique_conflict(e: diesel::result::Error, hostname: &str, extname: &str) -> crate::db::Failure {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match &e {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            let msg = if info.message().contains("hostname") {
-                format!("Duplicate entry: hostname '{hostname}' is already in use")
-            } else {
-                format!("Duplicate entry: extname '{extname}' is already in use")
-            };
-            Problem::Conflict(msg).into()
-        }
-        _ => e.into(),
-    }
+pub fn get(conn: &mut Conn, _principal: &Principal, path: ServerGetPath, query: ServerGetQuery) -> DbResult<Server> {
+    read(conn, path.id, query.level)
 }
 
-pub fn create(conn: &mut Conn, body: Claimed<ServerCreate>) -> DbResult<Server> {
-    // The read-only fields are checked against the row as it will be, so
-    // insert first; an error rolls the transaction back.
-    let (hostname, extname) = peek_create(&body);
+/// Creates a server (administrators only); the read-only fields sent are
+/// checked against the row as it will be, so it is inserted first (an
+/// error rolls the transaction back).
+pub fn create(conn: &mut Conn, principal: &Principal, body: Claimed<ServerCreate>) -> DbResult<Server> {
+    principal.require_admin()?;
+    let sent = body.peek();
+    let (hostname, extname) = (sent.hostname.to_string(), sent.extname.to_string());
     let row = insert(conn, &hostname, &extname)?;
     let created = view(row, 2);
     body.verified_against(&created)?;
     Ok(created)
 }
 
-/// Inserts a server; a duplicate name is a 409 naming it.
+/// Inserts a server; a duplicate name is a conflict naming it.
 pub fn insert(conn: &mut Conn, hostname: &str, extname: &str) -> DbResult<ServerRow> {
     diesel::insert_into(servers::table)
         .values((servers::hostname.eq(hostname), servers::extname.eq(extname)))
         .returning(<ServerRow as Selectable<MultiBackend>>::construct_selection())
         .get_result(conn)
-        .map_err(|e| unique_conflict(e, hostname, extname))
+        .map_err(|e| unique::taken(e, &[("hostname", hostname), ("extname", extname)]))
 }
 
-/// Sets both names of server `id`; a duplicate name is a 409 naming it.
+/// Sets both names of server `id`; a duplicate name is a conflict naming it.
 pub fn rename(conn: &mut Conn, id: i64, hostname: &str, extname: &str) -> DbResult<()> {
     diesel::update(servers::table.find(id))
         .set((servers::hostname.eq(hostname), servers::extname.eq(extname)))
         .execute(conn)
-        .map_err(|e| unique_conflict(e, hostname, extname))?;
+        .map_err(|e| unique::taken(e, &[("hostname", hostname), ("extname", extname)]))?;
     Ok(())
 }
 
-fn peek_create(body: &Claimed<ServerCreate>) -> (String, String) {
-    let b = body.peek();
-    (b.hostname.to_string(), b.extname.to_string())
-}
-
-pub fn update(conn: &mut Conn, id: i64, body: Claimed<ServerUpdate>) -> DbResult<Server> {
+/// Renames a server (administrators only: a readonly account is refused
+/// before the server is looked up, so a missing one answers 403 too).
+pub fn update(
+    conn: &mut Conn,
+    principal: &Principal,
+    path: ServerUpdatePath,
+    body: Claimed<ServerUpdate>,
+) -> DbResult<Server> {
+    principal.require_admin()?;
+    let id = path.id;
     let current = view(find(conn, id)?, 2);
     let changes = body.verified_against(&current)?;
     let hostname = changes.hostname.map(String::from).unwrap_or_else(|| current.hostname.clone());
     let extname = changes.extname.map(String::from).unwrap_or_else(|| current.extname.clone().unwrap_or_default());
     rename(conn, id, &hostname, &extname)?;
-    get(conn, id, 2)
+    read(conn, id, 2)
 }
 
-pub fn delete(conn: &mut Conn, id: i64) -> DbResult<()> {
+/// Deletes a server (administrators only), unless it still holds domains or
+/// users.
+pub fn delete(conn: &mut Conn, principal: &Principal, path: ServerDeletePath) -> DbResult<Message> {
+    principal.require_admin()?;
+    remove(conn, path.id)?;
+    Ok(Message { message: format!("Server {} deleted", path.id) })
+}
+
+/// Deletes server `id`, unless it still holds domains or users.
+pub fn remove(conn: &mut Conn, id: i64) -> DbResult<()> {
     let row = find(conn, id)?;
     let (users, domains) = (row.user_count, row.domain_count);
     if users > 0 || domains > 0 {

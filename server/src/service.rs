@@ -8,8 +8,8 @@ use std::time::Duration;
 use dropshot::RequestContext;
 use hostadmin_api::types::Health;
 use hostadmin_api::types::{
-    AuthEnvelope, AuthRequest, Group, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers,
-    GroupUpdate, Person, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
+    AuthEnvelope, AuthRequest, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers, GroupUpdate,
+    PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
 };
 use hostadmin_api::types::{
     DeliveryAccount, DeliveryAccountCreate, DeliveryAccountList, DeliveryAssignment, DeliveryDomain,
@@ -34,21 +34,9 @@ use hostadmin_api::{
 use crate::auth::Principal;
 use crate::context::Service;
 use crate::db;
-use crate::groups::MembersChange;
-use crate::{credentials, docs, groups, health, hosting, managers, people, servers};
-
-/// Envelopes of the groups surface; the generated adapter sets `statusCode`.
-fn group_envelope(response: Group) -> GroupEnvelope {
-    GroupEnvelope { status: 0, status_code: 0, response }
-}
-
-fn person_envelope(response: Person) -> PersonEnvelope {
-    PersonEnvelope { status: 0, status_code: 0, response }
-}
-
-fn created(what: &str, code: String) -> ResourceCreated {
-    ResourceCreated { message: format!("{what} created"), resource_code: code }
-}
+use crate::{
+    credentials, delivery_accounts, delivery_domains, docs, domains, groups, health, managers, people, servers,
+};
 
 impl HostadminApi for Service {
     type Principal = Principal;
@@ -70,10 +58,10 @@ impl HostadminApi for Service {
 
     async fn server_list(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         query: ServerListQuery,
     ) -> Result<ServerList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| servers::list(conn, &query)).await
+        db::run(&rqctx.context().pool, move |conn| servers::list(conn, &principal, query)).await
     }
 
     async fn server_create(
@@ -81,17 +69,16 @@ impl HostadminApi for Service {
         principal: Principal,
         body: Claimed<ServerCreate>,
     ) -> Result<Server, Problem> {
-        principal.require_admin()?;
-        db::write(&rqctx.context().pool, move |conn| servers::create(conn, body)).await
+        db::write(&rqctx.context().pool, move |conn| servers::create(conn, &principal, body)).await
     }
 
     async fn server_get(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         path: ServerGetPath,
         query: ServerGetQuery,
     ) -> Result<Server, Problem> {
-        db::lookup(&rqctx.context().pool, move |conn| servers::get(conn, path.id, query.level)).await
+        db::lookup(&rqctx.context().pool, move |conn| servers::get(conn, &principal, path, query)).await
     }
 
     async fn server_update(
@@ -100,8 +87,7 @@ impl HostadminApi for Service {
         path: ServerUpdatePath,
         body: Claimed<ServerUpdate>,
     ) -> Result<Server, Problem> {
-        principal.require_admin()?;
-        db::write(&rqctx.context().pool, move |conn| servers::update(conn, path.id, body)).await
+        db::write(&rqctx.context().pool, move |conn| servers::update(conn, &principal, path, body)).await
     }
 
     async fn server_delete(
@@ -109,9 +95,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ServerDeletePath,
     ) -> Result<Message, Problem> {
-        principal.require_admin()?;
-        db::write(&rqctx.context().pool, move |conn| servers::delete(conn, path.id)).await?;
-        Ok(Message { message: format!("Server {} deleted", path.id) })
+        db::write(&rqctx.context().pool, move |conn| servers::delete(conn, &principal, path)).await
     }
 
     async fn check_body(
@@ -124,9 +108,9 @@ impl HostadminApi for Service {
                 Operation::ManagerCreate => |c, b| managers::check_body(c, b, true),
                 Operation::ManagerUpdate => |c, b| managers::check_body(c, b, false),
                 Operation::ManagerAssignDelivery => managers::check_assignment,
-                Operation::DomainCreate => hosting::check_domain,
-                Operation::DeliveryDomainCreate => hosting::check_delivery_domain,
-                Operation::DeliveryAccountCreate => hosting::check_delivery_account,
+                Operation::DomainCreate => domains::check_create,
+                Operation::DeliveryDomainCreate => delivery_domains::check_create,
+                Operation::DeliveryAccountCreate => delivery_accounts::check_create,
                 Operation::PersonCreate => people::check_create,
                 Operation::GroupCreate
                 | Operation::GroupUpdate
@@ -145,7 +129,7 @@ impl HostadminApi for Service {
         principal: Principal,
         query: ManagerListQuery,
     ) -> Result<ManagerList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| managers::list(conn, &principal, &query)).await
+        db::run(&rqctx.context().pool, move |conn| managers::list(conn, &principal, query)).await
     }
 
     async fn manager_create(
@@ -153,8 +137,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: ManagerCreate,
     ) -> Result<ResourceCreated, Problem> {
-        let code = db::write(&rqctx.context().pool, move |conn| managers::create(conn, &principal, body)).await?;
-        Ok(created("Manager", code))
+        db::write(&rqctx.context().pool, move |conn| managers::create(conn, &principal, body)).await
     }
 
     async fn manager_get(
@@ -162,11 +145,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerGetPath,
     ) -> Result<Manager, Problem> {
-        db::run(&rqctx.context().pool, move |conn| {
-            let row = managers::visible(conn, &principal, &path.manager_code)?;
-            managers::view(conn, row)
-        })
-        .await
+        db::run(&rqctx.context().pool, move |conn| managers::get(conn, &principal, path)).await
     }
 
     async fn manager_update(
@@ -175,7 +154,7 @@ impl HostadminApi for Service {
         path: ManagerUpdatePath,
         body: ManagerUpdate,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::update(conn, &principal, &path.manager_code, body)).await
+        db::write(&rqctx.context().pool, move |conn| managers::update(conn, &principal, path, body)).await
     }
 
     async fn manager_delete(
@@ -183,7 +162,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::delete(conn, &principal, &path.manager_code)).await
+        db::write(&rqctx.context().pool, move |conn| managers::delete(conn, &principal, path)).await
     }
 
     async fn manager_activate(
@@ -191,10 +170,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerActivatePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            managers::set_status(conn, &principal, &path.manager_code, "Active")
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| managers::activate(conn, &principal, path)).await
     }
 
     async fn manager_deactivate(
@@ -202,10 +178,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeactivatePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            managers::set_status(conn, &principal, &path.manager_code, "Inactive")
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| managers::deactivate(conn, &principal, path)).await
     }
 
     async fn manager_assign_delivery(
@@ -214,10 +187,7 @@ impl HostadminApi for Service {
         path: ManagerAssignDeliveryPath,
         body: DeliveryAssignment,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            managers::assign_delivery(conn, &principal, &path.manager_code, body)
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| managers::assign_delivery(conn, &principal, path, body)).await
     }
 
     async fn domain_list(
@@ -225,7 +195,7 @@ impl HostadminApi for Service {
         principal: Principal,
         query: DomainListQuery,
     ) -> Result<DomainList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| hosting::domain_list(conn, &principal, &query)).await
+        db::run(&rqctx.context().pool, move |conn| domains::list(conn, &principal, query)).await
     }
 
     async fn domain_create(
@@ -233,8 +203,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        let code = db::write(&rqctx.context().pool, move |conn| hosting::domain_create(conn, &principal, body)).await?;
-        Ok(created("Domain", code))
+        db::write(&rqctx.context().pool, move |conn| domains::create(conn, &principal, body)).await
     }
 
     async fn domain_get(
@@ -242,7 +211,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DomainGetPath,
     ) -> Result<Domain, Problem> {
-        db::run(&rqctx.context().pool, move |conn| hosting::domain_get(conn, &principal, &path.domain_code)).await
+        db::run(&rqctx.context().pool, move |conn| domains::get(conn, &principal, path)).await
     }
 
     async fn domain_delete(
@@ -250,7 +219,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DomainDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| hosting::domain_delete(conn, &principal, &path.domain_code)).await
+        db::write(&rqctx.context().pool, move |conn| domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_domain_list(
@@ -258,7 +227,7 @@ impl HostadminApi for Service {
         principal: Principal,
         query: DeliveryDomainListQuery,
     ) -> Result<DeliveryDomainList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| hosting::delivery_domain_list(conn, &principal, &query)).await
+        db::run(&rqctx.context().pool, move |conn| delivery_domains::list(conn, &principal, query)).await
     }
 
     async fn delivery_domain_create(
@@ -266,10 +235,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryDomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        let code =
-            db::write(&rqctx.context().pool, move |conn| hosting::delivery_domain_create(conn, &principal, body))
-                .await?;
-        Ok(created("Delivery domain", code))
+        db::write(&rqctx.context().pool, move |conn| delivery_domains::create(conn, &principal, body)).await
     }
 
     async fn delivery_domain_get(
@@ -277,10 +243,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryDomainGetPath,
     ) -> Result<DeliveryDomain, Problem> {
-        db::run(&rqctx.context().pool, move |conn| {
-            hosting::delivery_domain_get(conn, &principal, &path.delivery_domain_code)
-        })
-        .await
+        db::run(&rqctx.context().pool, move |conn| delivery_domains::get(conn, &principal, path)).await
     }
 
     async fn delivery_domain_delete(
@@ -288,10 +251,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryDomainDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            hosting::delivery_domain_delete(conn, &principal, &path.delivery_domain_code)
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| delivery_domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_account_list(
@@ -299,7 +259,7 @@ impl HostadminApi for Service {
         principal: Principal,
         query: DeliveryAccountListQuery,
     ) -> Result<DeliveryAccountList, Problem> {
-        db::run(&rqctx.context().pool, move |conn| hosting::delivery_account_list(conn, &principal, &query)).await
+        db::run(&rqctx.context().pool, move |conn| delivery_accounts::list(conn, &principal, query)).await
     }
 
     async fn delivery_account_create(
@@ -307,10 +267,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryAccountCreate,
     ) -> Result<ResourceCreated, Problem> {
-        let code =
-            db::write(&rqctx.context().pool, move |conn| hosting::delivery_account_create(conn, &principal, body))
-                .await?;
-        Ok(created("Delivery account", code))
+        db::write(&rqctx.context().pool, move |conn| delivery_accounts::create(conn, &principal, body)).await
     }
 
     async fn delivery_account_get(
@@ -318,10 +275,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryAccountGetPath,
     ) -> Result<DeliveryAccount, Problem> {
-        db::run(&rqctx.context().pool, move |conn| {
-            hosting::delivery_account_get(conn, &principal, &path.delivery_account_id)
-        })
-        .await
+        db::run(&rqctx.context().pool, move |conn| delivery_accounts::get(conn, &principal, path)).await
     }
 
     async fn delivery_account_delete(
@@ -329,10 +283,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryAccountDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            hosting::delivery_account_delete(conn, &principal, &path.delivery_account_id)
-        })
-        .await
+        db::write(&rqctx.context().pool, move |conn| delivery_accounts::delete(conn, &principal, path)).await
     }
 
     async fn authentication(rqctx: &RequestContext<Self>, body: AuthRequest) -> Result<AuthEnvelope, Problem> {
@@ -341,10 +292,10 @@ impl HostadminApi for Service {
 
     async fn people_list(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         query: PeopleListQuery,
     ) -> Result<PersonListEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| people::list(conn, &query)).await
+        db::run(&rqctx.context().pool, move |conn| people::list(conn, &principal, query)).await
     }
 
     async fn person_create(
@@ -352,15 +303,15 @@ impl HostadminApi for Service {
         principal: Principal,
         body: PersonCreate,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::create(conn, &principal, body)).await.map(person_envelope)
+        db::write(&rqctx.context().pool, move |conn| people::create(conn, &principal, body)).await
     }
 
     async fn person_get(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         path: PersonGetPath,
     ) -> Result<PersonEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| people::get(conn, &path.userid)).await.map(person_envelope)
+        db::run(&rqctx.context().pool, move |conn| people::get(conn, &principal, path)).await
     }
 
     async fn person_update(
@@ -369,9 +320,7 @@ impl HostadminApi for Service {
         path: PersonUpdatePath,
         body: PersonUpdate,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::update(conn, &principal, &path.userid, body))
-            .await
-            .map(person_envelope)
+        db::write(&rqctx.context().pool, move |conn| people::update(conn, &principal, path, body)).await
     }
 
     async fn person_delete(
@@ -379,17 +328,15 @@ impl HostadminApi for Service {
         principal: Principal,
         path: PersonDeletePath,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::delete(conn, &principal, &path.userid))
-            .await
-            .map(person_envelope)
+        db::write(&rqctx.context().pool, move |conn| people::delete(conn, &principal, path)).await
     }
 
     async fn group_list(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         query: GroupListQuery,
     ) -> Result<GroupListEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| groups::list(conn, &query)).await
+        db::run(&rqctx.context().pool, move |conn| groups::list(conn, &principal, query)).await
     }
 
     async fn group_create(
@@ -397,25 +344,15 @@ impl HostadminApi for Service {
         principal: Principal,
         body: GroupCreate,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            groups::create(
-                conn,
-                &principal,
-                body.group_name.to_string(),
-                body.group_manager.map(String::from),
-                body.members.into_iter().map(String::from).collect(),
-            )
-        })
-        .await
-        .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::create(conn, &principal, body)).await
     }
 
     async fn group_get(
         rqctx: &RequestContext<Self>,
-        _principal: Principal,
+        principal: Principal,
         path: GroupGetPath,
     ) -> Result<GroupEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| groups::get(conn, &path.groupid)).await.map(group_envelope)
+        db::run(&rqctx.context().pool, move |conn| groups::get(conn, &principal, path)).await
     }
 
     async fn group_update(
@@ -424,18 +361,7 @@ impl HostadminApi for Service {
         path: GroupUpdatePath,
         body: GroupUpdate,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            groups::update(
-                conn,
-                &principal,
-                &path.groupid,
-                body.group_name.map(String::from),
-                body.group_manager.map(String::from),
-                body.members.into_iter().map(String::from).collect(),
-            )
-        })
-        .await
-        .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::update(conn, &principal, path, body)).await
     }
 
     async fn group_delete(
@@ -443,9 +369,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupDeletePath,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::delete(conn, &principal, &path.groupid))
-            .await
-            .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::delete(conn, &principal, path)).await
     }
 
     async fn group_members_replace(
@@ -454,7 +378,7 @@ impl HostadminApi for Service {
         path: GroupMembersReplacePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        rqctx.context().change_members(principal, path.groupid, MembersChange::Replace, body).await
+        db::write(&rqctx.context().pool, move |conn| groups::replace_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_add(
@@ -463,7 +387,7 @@ impl HostadminApi for Service {
         path: GroupMembersAddPath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        rqctx.context().change_members(principal, path.groupid, MembersChange::Add, body).await
+        db::write(&rqctx.context().pool, move |conn| groups::add_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_remove(
@@ -472,7 +396,7 @@ impl HostadminApi for Service {
         path: GroupMembersRemovePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        rqctx.context().change_members(principal, path.groupid, MembersChange::Remove, body).await
+        db::write(&rqctx.context().pool, move |conn| groups::remove_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_move(
@@ -480,11 +404,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupMembersMovePath,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            groups::move_members(conn, &principal, &path.groupid, &path.newgroupid)
-        })
-        .await
-        .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::move_members(conn, &principal, path)).await
     }
 
     async fn group_manager_set(
@@ -493,11 +413,7 @@ impl HostadminApi for Service {
         path: GroupManagerSetPath,
         body: GroupManager,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| {
-            groups::set_group_manager(conn, &principal, &path.groupid, body.userid.to_string())
-        })
-        .await
-        .map(group_envelope)
+        db::write(&rqctx.context().pool, move |conn| groups::set_manager(conn, &principal, path, body)).await
     }
 
     fn observe(rqctx: &RequestContext<Self>, operation: Operation, status: u16, elapsed: Duration) {
@@ -512,20 +428,5 @@ impl HostadminApi for Service {
 
     async fn health_ready(rqctx: &RequestContext<Self>) -> Result<Health, Problem> {
         health::ready(&rqctx.context().pool).await
-    }
-}
-
-impl Service {
-    async fn change_members(
-        &self,
-        principal: Principal,
-        group: String,
-        change: MembersChange,
-        body: GroupMembers,
-    ) -> Result<GroupEnvelope, Problem> {
-        let members = body.members.into_iter().map(String::from).collect();
-        db::write(&self.pool, move |conn| groups::change_members(conn, &principal, &group, change, members))
-            .await
-            .map(group_envelope)
     }
 }

@@ -48,7 +48,7 @@ async fn id_pages_agree_with_a_full_scan_across_blocks_and_gaps() {
         (1..=3_000).filter(|&i| (1030..2040).contains(&i) || i == 1023 || i == 2048 || i % 7 == 0).collect();
     let mut conn = t.server.app_private().pool.get().unwrap();
     for &id in &gone {
-        hostadmin_server::servers::delete(&mut conn, id).unwrap();
+        hostadmin_server::servers::remove(&mut conn, id).unwrap();
     }
     let kept: Vec<i64> = (1..=3_000).filter(|i| !gone.contains(i)).collect();
     let n = kept.len() as i64;
@@ -109,7 +109,7 @@ async fn match_finds_substrings_case_insensitively_and_follows_changes() {
     hostadmin_server::servers::rename(&mut conn, 5, "renamed.lists.test", "Mail00005.Lists.TEST").unwrap();
     assert_eq!(count(&list(&t, &jwt, "match=h00005&limit=50").await), 0);
     assert_eq!(ids(&list(&t, &jwt, "match=renamed&limit=50").await), vec![5]);
-    hostadmin_server::servers::delete(&mut conn, 5).unwrap();
+    hostadmin_server::servers::remove(&mut conn, 5).unwrap();
     assert_eq!(count(&list(&t, &jwt, "match=renamed&limit=50").await), 0);
     assert_eq!(count(&list(&t, &jwt, "match=Mail00005&limit=50").await), 0);
 }
