@@ -225,6 +225,9 @@ pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrat
 /// is.
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_lock(1752134516, 1)";
 const MIGRATION_UNLOCK: &str = "SELECT pg_advisory_unlock(1752134516, 1)";
+/// How long a starting replica waits for the migration lock and for the
+/// locks its migrations take.
+const MIGRATION_WAIT: &str = "SET lock_timeout = '120s'";
 /// PostgreSQL advisory lock taken by every write transaction, until it ends;
 /// one per schema, so that installations in different schemas of one
 /// database do not wait for each other.
@@ -336,6 +339,10 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
     match conn {
         Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop).map_err(boxed),
         Conn::Pg(c) => {
+            // Waiting for another replica's migration is waiting for start-up
+            // to finish, not a request: it gets far longer than the
+            // configured lock wait (this connection is closed afterwards).
+            c.batch_execute(MIGRATION_WAIT)?;
             c.batch_execute(MIGRATION_LOCK)?;
             let migrated = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop).map_err(boxed);
             let unlocked = c.batch_execute(MIGRATION_UNLOCK);
