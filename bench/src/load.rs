@@ -10,10 +10,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use hostadmin_bench_figures::Figures;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::measure::{fill, Figures, Rng, RunArgs, Samples};
+use crate::measure::{figures, fill, Rng, RunArgs, Samples};
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -232,5 +233,5 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
     for worker in workers {
         all.push(worker.await?);
     }
-    Ok(Figures::from_samples(all, &window))
+    Ok(figures(all, &window))
 }

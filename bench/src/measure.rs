@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use hostadmin_bench_figures::Figures;
 
 /// How long a run lasts, and how it draws its random IDs.
 #[derive(clap::Args, Clone)]
@@ -62,40 +62,27 @@ impl Samples {
     }
 }
 
-/// What one run printed: throughput and latency percentiles.
-#[derive(Serialize)]
-pub struct Figures {
-    pub requests: u64,
-    pub failures: u64,
-    pub seconds: f64,
-    pub per_second: f64,
-    pub p50_us: f64,
-    pub p99_us: f64,
-    pub p999_us: f64,
-}
-
-impl Figures {
-    pub fn from_samples(all: Vec<Samples>, window: &Window) -> Self {
-        let failures = all.iter().map(|s| s.failures).sum();
-        let mut latencies: Vec<u64> = all.into_iter().flat_map(|s| s.latencies).collect();
-        latencies.sort_unstable();
-        let seconds = (window.end - window.start).as_secs_f64();
-        let quantile = |q: f64| -> f64 {
-            if latencies.is_empty() {
-                return 0.0;
-            }
-            let rank = ((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len());
-            latencies[rank - 1] as f64 / 1000.0
-        };
-        Self {
-            requests: latencies.len() as u64,
-            failures,
-            seconds,
-            per_second: latencies.len() as f64 / seconds,
-            p50_us: quantile(0.50),
-            p99_us: quantile(0.99),
-            p999_us: quantile(0.999),
+/// The figures of a run from its workers' samples.
+pub fn figures(all: Vec<Samples>, window: &Window) -> Figures {
+    let failures = all.iter().map(|s| s.failures).sum();
+    let mut latencies: Vec<u64> = all.into_iter().flat_map(|s| s.latencies).collect();
+    latencies.sort_unstable();
+    let seconds = (window.end - window.start).as_secs_f64();
+    let quantile = |q: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
         }
+        let rank = ((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len());
+        latencies[rank - 1] as f64 / 1000.0
+    };
+    Figures {
+        requests: latencies.len() as u64,
+        failures,
+        seconds,
+        per_second: latencies.len() as f64 / seconds,
+        p50_us: quantile(0.50),
+        p99_us: quantile(0.99),
+        p999_us: quantile(0.999),
     }
 }
 

@@ -17,7 +17,7 @@ use hostadmin_server::db::{self, Conn, DbOptions, Location};
 use hostadmin_server::schema::servers as table;
 use hostadmin_server::{accounts, servers};
 
-use crate::measure::{Figures, Rng, RunArgs, Samples};
+use crate::measure::{figures, Rng, RunArgs, Samples};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Case {
@@ -149,7 +149,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for worker in workers {
         all.push(worker.join().map_err(|_| anyhow::anyhow!("a storage worker panicked"))??);
     }
-    println!("{}", serde_json::to_string(&Figures::from_samples(all, &window))?);
+    println!("{}", serde_json::to_string(&figures(all, &window))?);
     Ok(())
 }
 

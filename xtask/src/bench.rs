@@ -7,14 +7,22 @@
 //! through Diesel with no HTTP, `bench/src/storage.rs`). Only the ratios are
 //! meant to be compared between machines; these machines are shared and
 //! noisy, and the three runs of a row share whatever noise there was.
+//!
+//! The figures go into a typed [`Report`] (see `report.rs`): JSON in
+//! `target/bench/latest.json`, the tables on standard output and, for a
+//! full run, `bench/README.md`.
+
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use serde_json::{json, Value};
+use hostadmin_bench_figures::Figures;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
+use self::report::{BackendRow, CeilingRow, ColdStart, Machine, PeakRss, Report};
 use crate::live::{spawn_listening, PgSchema};
 use crate::tools;
 
@@ -23,8 +31,12 @@ const PASSWORD: &str = "bench-pass-1";
 
 pub struct Options {
     pub quick: bool,
+    /// Where the JSON goes, instead of `target/bench/latest.json`.
     pub out: Option<PathBuf>,
 }
+
+/// Where a full run writes its Markdown report.
+const README: &str = "bench/README.md";
 
 /// One request of the service, and what its storage ceiling runs.
 struct Case {
@@ -135,7 +147,8 @@ impl Bench {
         Command::new(self.bin.join("hostadmin-bench"))
     }
 
-    fn json(&self, mut cmd: Command) -> Result<Value> {
+    /// Runs one of the bench tools and reads the JSON object it prints.
+    fn json<T: DeserializeOwned>(&self, mut cmd: Command) -> Result<T> {
         let out = cmd.output().with_context(|| format!("cannot run {cmd:?}"))?;
         if !out.status.success() {
             bail!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -162,7 +175,7 @@ impl Bench {
     fn prepare_at(&self, database: &std::ffi::OsStr, rows: u64) -> Result<()> {
         let mut seed = self.tool();
         seed.args(["seed", "--servers", &rows.to_string(), "--database"]).arg(database);
-        self.json(seed)?;
+        self.json::<IgnoredAny>(seed)?;
         let mut add = Command::new(self.bin.join("hostadmin"));
         add.args(["user", "add", USER, "--role", "admin", "--password-stdin", "--database"]).arg(database);
         add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null());
@@ -186,7 +199,7 @@ impl Bench {
         connections: usize,
         rand_max: u64,
         nonce: &str,
-    ) -> Result<Value> {
+    ) -> Result<Figures> {
         let mut cmd = self.tool();
         cmd.arg("load");
         for addr in addrs {
@@ -223,10 +236,11 @@ impl Bench {
                 cmd.args(["--header", header]);
             }
         }
-        self.json(cmd).map(drop)
+        // No measured window, so no figures (its rate is 0/0, printed as null).
+        self.json::<IgnoredAny>(cmd).map(drop)
     }
 
-    fn storage(&self, database: &Path, case: &Case, threads: usize, rand_max: u64, nonce: &str) -> Result<Value> {
+    fn storage(&self, database: &Path, case: &Case, threads: usize, rand_max: u64, nonce: &str) -> Result<Figures> {
         let mut cmd = self.tool();
         cmd.args(["storage", "--case", case.storage.0, "--query", &case.storage.1, "--nonce", nonce])
             .args(["--login", &format!("{USER}:{PASSWORD}")])
@@ -245,7 +259,7 @@ impl Bench {
         cases: &[Case],
         connections: &[usize],
         server_addr: &str,
-    ) -> Result<Vec<Value>> {
+    ) -> Result<Vec<CeilingRow>> {
         let bodies = self.work.join(format!("bodies-{rows}"));
         std::fs::create_dir_all(&bodies)?;
         let rand_max = rows.max(1);
@@ -268,24 +282,7 @@ impl Bench {
                 let framework =
                     self.load(&[&ceiling_addr], &[], case, &ceiling_path, conns, rand_max, &format!("{nonce}f"))?;
                 let storage = self.storage(database, case, conns, rand_max, &format!("{nonce}s"))?;
-                let ratio = |ceiling: &Value| {
-                    let c = ceiling["per_second"].as_f64().unwrap_or(0.0);
-                    if c > 0.0 {
-                        service["per_second"].as_f64().unwrap_or(0.0) / c
-                    } else {
-                        0.0
-                    }
-                };
-                rows_out.push(json!({
-                    "case": case.name,
-                    "rows": rows,
-                    "connections": conns,
-                    "service": service,
-                    "framework_ceiling": framework,
-                    "storage_ceiling": storage,
-                    "ratio_to_framework": ratio(&framework),
-                    "ratio_to_storage": ratio(&storage),
-                }));
+                rows_out.push(CeilingRow::new(case.name, rows, conns, service, framework, storage));
             }
         }
         Ok(rows_out)
@@ -294,7 +291,7 @@ impl Bench {
     /// The same requests against SQLite, PostgreSQL behind one replica and
     /// PostgreSQL behind three (connections spread over them), back to back
     /// for each case and connection count.
-    fn backends(&self, postgres: &str, rows: u64, cases: &[Case], connections: &[usize]) -> Result<Vec<Value>> {
+    fn backends(&self, postgres: &str, rows: u64, cases: &[Case], connections: &[usize]) -> Result<Vec<BackendRow>> {
         let sqlite = self.prepare("backends", rows)?;
         let schema = PgSchema::create(postgres, &format!("bench_{}_{rows}", std::process::id()))?;
         let pg = schema.url();
@@ -315,19 +312,7 @@ impl Bench {
                 let sqlite = self.load(&[&sqlite_addr], &sqlite_session, case, path, conns, rand_max, &seq("q"))?;
                 let one = self.load(&replica_addrs[..1], &pg_session, case, path, conns, rand_max, &seq("p"))?;
                 let three = self.load(&replica_addrs, &pg_session, case, path, conns, rand_max, &seq("t"))?;
-                let per_second = |v: &Value| v["per_second"].as_f64().unwrap_or(0.0);
-                let ratio =
-                    |a: &Value, b: &Value| if per_second(b) > 0.0 { per_second(a) / per_second(b) } else { 0.0 };
-                out.push(json!({
-                    "case": case.name,
-                    "rows": rows,
-                    "connections": conns,
-                    "sqlite": sqlite,
-                    "postgres_1": one,
-                    "postgres_3": three,
-                    "ratio_postgres_1_to_sqlite": ratio(&one, &sqlite),
-                    "ratio_postgres_3_to_postgres_1": ratio(&three, &one),
-                }));
+                out.push(BackendRow::new(case.name, rows, conns, sqlite, one, three));
             }
         }
         Ok(out)
@@ -362,11 +347,54 @@ impl Bench {
 }
 
 /// The PostgreSQL database the backends comparison runs in (a schema of its
-/// own there): `HOSTADMIN_BENCH_DATABASE_URL`, else the test suite's.
-fn postgres_url() -> Option<String> {
+/// own there): `HOSTADMIN_BENCH_DATABASE_URL`, else the test suite's; with
+/// the variable that named it.
+fn postgres_url() -> Option<(&'static str, String)> {
     ["HOSTADMIN_BENCH_DATABASE_URL", "HOSTADMIN_TEST_DATABASE_URL"]
-        .iter()
-        .find_map(|var| std::env::var(var).ok().filter(|url| !url.is_empty()))
+        .into_iter()
+        .find_map(|var| std::env::var(var).ok().filter(|url| !url.is_empty()).map(|url| (var, url)))
+}
+
+/// The command line that reproduces the run, for the report.
+fn command_line(options: &Options, postgres: Option<(&str, &str)>) -> String {
+    let mut line = String::new();
+    if let Some((var, url)) = postgres {
+        line.push_str(&format!("{var}={} ", without_password(url)));
+    }
+    line.push_str("cargo xtask bench");
+    if options.quick {
+        line.push_str(" --quick");
+    }
+    if let Some(out) = &options.out {
+        line.push_str(&format!(" --out {}", out.display()));
+    }
+    line
+}
+
+/// A database URL with its password, if any, masked (the report is shared).
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@').and_then(|(userinfo, host)| Some((userinfo.split_once(':')?.0, host))) {
+        Some((user, host)) => format!("{scheme}://{user}:***@{host}{path}"),
+        None => url.to_string(),
+    }
+}
+
+/// The UTC day of `time`, `YYYY-MM-DD` (days to civil date in the
+/// proleptic Gregorian calendar, counting in 400-year eras from 0000-03-01).
+fn utc_date(time: std::time::SystemTime) -> String {
+    let days = time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+    let from_era_start = days + 719_468;
+    let era = from_era_start.div_euclid(146_097);
+    let day_of_era = from_era_start.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// Logs in once (a password check costs tens of milliseconds and 19 MiB
@@ -380,19 +408,22 @@ fn readyz(addr: &str) -> Result<bool> {
     Ok(crate::live::request(addr, "GET", "/readyz", "application/json", "")?.0 == 200)
 }
 
-fn machine() -> Value {
+fn machine() -> Machine {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model =
         cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|v| v.trim_start_matches([' ', '\t', ':']));
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let memory = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:")).map(str::trim);
+    let memory_kib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    json!({
-        "cpu": model.unwrap_or("unknown"),
-        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        "memory": memory.unwrap_or("unknown"),
-        "kernel": kernel.trim(),
-    })
+    Machine {
+        cpu: model.unwrap_or("unknown").to_string(),
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        memory_kib: memory_kib.unwrap_or(0),
+        kernel: kernel.trim().to_string(),
+    }
 }
 
 pub fn bench(options: Options) -> Result<()> {
@@ -404,12 +435,13 @@ pub fn bench(options: Options) -> Result<()> {
     let (sizes, connections, seconds, warmup): (&[u64], &[usize], f64, f64) =
         if options.quick { (&[1_000], &[8], 1.0, 0.3) } else { (&[1_000, 100_000, 1_000_000], &[1, 8, 64], 2.0, 0.5) };
     let bench = Bench { bin: target.join("release"), work: work.clone(), seconds, warmup };
+    let date = utc_date(std::time::SystemTime::now());
     let started = Instant::now();
 
     let binary_size = std::fs::metadata(bench.bin.join("hostadmin"))?.len();
     let cold_empty =
         bench.cold_start(|run| Ok(work.join(format!("cold-{run}.sqlite3"))), if options.quick { 3 } else { 5 })?;
-    let mut cold = vec![json!({"rows": 0, "ms": cold_empty})];
+    let mut cold = vec![ColdStart { rows: 0, ms: cold_empty }];
 
     let mut results = Vec::new();
     let mut peak_rss = Vec::new();
@@ -418,11 +450,11 @@ pub fn bench(options: Options) -> Result<()> {
         let database = bench.prepare("servers", rows)?;
         if rows == *sizes.last().unwrap_or(&0) && rows > 1_000 {
             let ms = bench.cold_start(|_| Ok(database.clone()), 5)?;
-            cold.push(json!({"rows": rows, "ms": ms}));
+            cold.push(ColdStart { rows, ms });
         }
         let (server, addr) = bench.serve(&database)?;
         results.extend(bench.measure(&database, rows, &cases(rows, options.quick), connections, &addr)?);
-        peak_rss.push(json!({"rows": rows, "peak_rss_kib": server.peak_rss_kib()?}));
+        peak_rss.push(PeakRss { rows, peak_rss_kib: server.peak_rss_kib()? });
     }
     // Logins verify an Argon2 hash each: measured on their own, so that the
     // hashing memory does not hide the table's share of the peak RSS.
@@ -432,13 +464,14 @@ pub fn bench(options: Options) -> Result<()> {
     let login_rss = server.peak_rss_kib()?;
     drop(server);
 
+    let postgres = postgres_url();
     let mut backends = Vec::new();
-    match postgres_url() {
-        Some(url) => {
+    match &postgres {
+        Some((_, url)) => {
             let (sizes, connections): (&[u64], &[usize]) =
                 if options.quick { (&[1_000], &[8]) } else { (&[1_000, 100_000], &[8, 64]) };
             for &rows in sizes {
-                backends.extend(bench.backends(&url, rows, &cases(rows, options.quick), connections)?);
+                backends.extend(bench.backends(url, rows, &cases(rows, options.quick), connections)?);
             }
         }
         None => eprintln!(
@@ -446,106 +479,63 @@ pub fn bench(options: Options) -> Result<()> {
         ),
     }
 
-    let report = json!({
-        "quick": options.quick,
-        "machine": machine(),
-        "seconds_per_run": seconds,
-        "release_binary_bytes": binary_size,
-        "cold_start_ms": cold,
-        "peak_rss": peak_rss,
-        "login_peak_rss_kib": login_rss,
-        "results": results,
-        "backends": backends,
-        "took_seconds": started.elapsed().as_secs_f64(),
-    });
+    let report = Report {
+        quick: options.quick,
+        command: command_line(&options, postgres.as_ref().map(|(var, url)| (*var, url.as_str()))),
+        date,
+        machine: machine(),
+        seconds_per_run: seconds,
+        release_binary_bytes: binary_size,
+        cold_start_ms: cold,
+        peak_rss,
+        login_peak_rss_kib: login_rss,
+        results,
+        backends,
+        took_seconds: started.elapsed().as_secs_f64(),
+    };
     let out = options.out.unwrap_or_else(|| target.join("bench/latest.json"));
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
-    println!("{}", table(&report));
+    println!("{}", report.markdown());
     eprintln!("bench: written to {}", out.display());
+    // CI runs the quick subset: only a full run stands for the project.
+    if !report.quick {
+        let existing = std::fs::read_to_string(README).ok();
+        std::fs::write(README, report.readme(existing.as_deref()))?;
+        eprintln!("bench: the full report is in {README}");
+    }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }
 
-/// The report as a Markdown table (what the README's Performance section shows).
-pub fn table(report: &Value) -> String {
-    let mut out = String::new();
-    let m = &report["machine"];
-    out.push_str(&format!(
-        "Machine: {}, {} cores, {} RAM, Linux {}; {} s per run.\n\n",
-        m["cpu"].as_str().unwrap_or("?"),
-        m["cores"],
-        m["memory"].as_str().unwrap_or("?"),
-        m["kernel"].as_str().unwrap_or("?"),
-        report["seconds_per_run"]
-    ));
-    out.push_str("| case | rows | conns | req/s | p50 ms | p99 ms | p99.9 ms | framework req/s | ÷ framework | storage op/s | ÷ storage |\n");
-    out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-    let ms = |v: &Value| format!("{:.2}", v.as_f64().unwrap_or(0.0) / 1000.0);
-    let n = |v: &Value| format!("{:.0}", v.as_f64().unwrap_or(0.0));
-    for r in report["results"].as_array().into_iter().flatten() {
-        let s = &r["service"];
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {:.2} |\n",
-            r["case"].as_str().unwrap_or("?"),
-            r["rows"],
-            r["connections"],
-            n(&s["per_second"]),
-            ms(&s["p50_us"]),
-            ms(&s["p99_us"]),
-            ms(&s["p999_us"]),
-            n(&r["framework_ceiling"]["per_second"]),
-            r["ratio_to_framework"].as_f64().unwrap_or(0.0),
-            n(&r["storage_ceiling"]["per_second"]),
-            r["ratio_to_storage"].as_f64().unwrap_or(0.0),
-        ));
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_days() {
+        let day = |days: u64| utc_date(UNIX_EPOCH + Duration::from_secs(days * 86_400 + 86_399));
+        assert_eq!(day(0), "1970-01-01");
+        assert_eq!(day(11_016), "2000-02-29");
+        assert_eq!(day(20_781), "2026-11-24");
+        assert_eq!(day(47_541), "2100-03-01");
     }
-    out.push('\n');
-    for c in report["cold_start_ms"].as_array().into_iter().flatten() {
-        out.push_str(&format!(
-            "Cold start to first answer, {} rows: {:.0} ms. ",
-            c["rows"],
-            c["ms"].as_f64().unwrap_or(0.0)
-        ));
-    }
-    out.push('\n');
-    for p in report["peak_rss"].as_array().into_iter().flatten() {
-        out.push_str(&format!(
-            "Peak RSS, {} rows: {:.1} MiB. ",
-            p["rows"],
-            p["peak_rss_kib"].as_f64().unwrap_or(0.0) / 1024.0
-        ));
-    }
-    out.push_str(&format!(
-        "Peak RSS with logins: {:.1} MiB.\nRelease binary: {:.1} MiB.\n",
-        report["login_peak_rss_kib"].as_f64().unwrap_or(0.0) / 1024.0,
-        report["release_binary_bytes"].as_f64().unwrap_or(0.0) / 1048576.0
-    ));
-    let backends = report["backends"].as_array().cloned().unwrap_or_default();
-    if !backends.is_empty() {
-        out.push_str(
-            "\nBackends (same requests, back to back; PostgreSQL on this machine, replicas share its cores):\n\n",
+
+    #[test]
+    fn the_command_line_masks_passwords() {
+        assert_eq!(without_password("postgres://u:secret@db:5432/x"), "postgres://u:***@db:5432/x");
+        assert_eq!(without_password("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
+        assert_eq!(without_password("postgres://db/x?user=a@b"), "postgres://db/x?user=a@b");
+        let full = Options { quick: false, out: None };
+        assert_eq!(command_line(&full, None), "cargo xtask bench");
+        let quick = Options { quick: true, out: Some("x.json".into()) };
+        assert_eq!(
+            command_line(&quick, Some(("HOSTADMIN_BENCH_DATABASE_URL", "postgres://u:p@h/d"))),
+            "HOSTADMIN_BENCH_DATABASE_URL=postgres://u:***@h/d cargo xtask bench --quick --out x.json"
         );
-        out.push_str("| case | rows | conns | SQLite req/s | p99 ms | PG×1 req/s | p99 ms | PG×1 ÷ SQLite | PG×3 req/s | p99 ms | PG×3 ÷ PG×1 |\n");
-        out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for r in &backends {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} | {:.2} |\n",
-                r["case"].as_str().unwrap_or("?"),
-                r["rows"],
-                r["connections"],
-                n(&r["sqlite"]["per_second"]),
-                ms(&r["sqlite"]["p99_us"]),
-                n(&r["postgres_1"]["per_second"]),
-                ms(&r["postgres_1"]["p99_us"]),
-                r["ratio_postgres_1_to_sqlite"].as_f64().unwrap_or(0.0),
-                n(&r["postgres_3"]["per_second"]),
-                ms(&r["postgres_3"]["p99_us"]),
-                r["ratio_postgres_3_to_postgres_1"].as_f64().unwrap_or(0.0),
-            ));
-        }
     }
-    out
 }

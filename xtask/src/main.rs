@@ -39,7 +39,8 @@ const USAGE: &str = "usage: cargo xtask <task>
                 not part of `test`
   bench [--quick] [--out FILE]
                 the service beside its framework and storage ceilings
-                (release build; JSON to target/bench/latest.json)
+                (release build; JSON to target/bench/latest.json or FILE;
+                a full run, not --quick, also rewrites bench/README.md)
   schema        regenerate server/src/schema.rs from migrations/ (Diesel CLI)";
 
 fn main() -> Result<()> {

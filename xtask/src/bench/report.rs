@@ -1,0 +1,429 @@
+//! The bench report: what one `cargo xtask bench` run measured.
+//!
+//! Typed, so that `target/bench/latest.json` and the Markdown tables are
+//! written from the same fields: a misspelt field does not compile, where a
+//! misspelt JSON key used to print 0.00. The load tool's figures come in
+//! through the same [`Figures`] struct the tool prints.
+//!
+//! A full run also rewrites `bench/README.md` from the report: a fixed
+//! preamble on how to read it, then the run's tables. What follows
+//! [`KEPT_MARKER`] there (the hand-written account of what bounds the
+//! figures) is kept from one run to the next.
+
+use hostadmin_bench_figures::Figures;
+use serde::{Deserialize, Serialize};
+
+/// Everything one run measured.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Report {
+    /// `--quick`: the small subset CI runs.
+    pub quick: bool,
+    /// How the run was started, to run it again (any password masked).
+    pub command: String,
+    /// The day the run started, UTC, `YYYY-MM-DD`.
+    pub date: String,
+    pub machine: Machine,
+    /// Each measured run's length, after its warm-up.
+    pub seconds_per_run: f64,
+    pub release_binary_bytes: u64,
+    /// From `hostadmin serve` starting to its first answered request.
+    pub cold_start_ms: Vec<ColdStart>,
+    /// The server's peak resident set after the cases at each table size.
+    pub peak_rss: Vec<PeakRss>,
+    /// The peak of a server that also answered logins (Argon2's memory).
+    pub login_peak_rss_kib: u64,
+    /// The service beside its ceilings.
+    pub results: Vec<CeilingRow>,
+    /// SQLite beside PostgreSQL with one and three replicas; empty when no
+    /// PostgreSQL database was named.
+    pub backends: Vec<BackendRow>,
+    pub took_seconds: f64,
+}
+
+/// What the run ran on.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub memory_kib: u64,
+    pub kernel: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct ColdStart {
+    /// Servers in the database.
+    pub rows: u64,
+    /// Median of several starts.
+    pub ms: f64,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct PeakRss {
+    pub rows: u64,
+    pub peak_rss_kib: u64,
+}
+
+/// One case at one table size and connection count: the service, then its
+/// two ceilings right after it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct CeilingRow {
+    pub case: String,
+    pub rows: u64,
+    pub connections: usize,
+    pub service: Figures,
+    /// Bare Dropshot answering the body the service gave.
+    pub framework_ceiling: Figures,
+    /// The service's own queries through Diesel, without HTTP.
+    pub storage_ceiling: Figures,
+    pub ratio_to_framework: f64,
+    pub ratio_to_storage: f64,
+}
+
+impl CeilingRow {
+    pub fn new(
+        case: &str,
+        rows: u64,
+        connections: usize,
+        service: Figures,
+        framework_ceiling: Figures,
+        storage_ceiling: Figures,
+    ) -> Self {
+        Self {
+            case: case.to_string(),
+            rows,
+            connections,
+            ratio_to_framework: service.ratio_to(&framework_ceiling),
+            ratio_to_storage: service.ratio_to(&storage_ceiling),
+            service,
+            framework_ceiling,
+            storage_ceiling,
+        }
+    }
+}
+
+/// One case at one table size and connection count on each backend, back
+/// to back.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct BackendRow {
+    pub case: String,
+    pub rows: u64,
+    pub connections: usize,
+    pub sqlite: Figures,
+    /// PostgreSQL behind one replica.
+    pub postgres_1: Figures,
+    /// PostgreSQL behind three replicas, connections spread over them.
+    pub postgres_3: Figures,
+    pub ratio_postgres_1_to_sqlite: f64,
+    pub ratio_postgres_3_to_postgres_1: f64,
+}
+
+impl BackendRow {
+    pub fn new(
+        case: &str,
+        rows: u64,
+        connections: usize,
+        sqlite: Figures,
+        postgres_1: Figures,
+        postgres_3: Figures,
+    ) -> Self {
+        Self {
+            case: case.to_string(),
+            rows,
+            connections,
+            ratio_postgres_1_to_sqlite: postgres_1.ratio_to(&sqlite),
+            ratio_postgres_3_to_postgres_1: postgres_3.ratio_to(&postgres_1),
+            sqlite,
+            postgres_1,
+            postgres_3,
+        }
+    }
+}
+
+/// The line of `bench/README.md` after which a run keeps the text as it is.
+pub const KEPT_MARKER: &str =
+    "<!-- `cargo xtask bench` rewrites everything above this line and keeps everything below it. -->";
+
+/// The top of `bench/README.md`, the same for every run.
+const PREAMBLE: &str = "\
+# Benchmark: the latest full run
+
+Written by `cargo xtask bench` (a full run; `--quick`, which CI runs, leaves
+this file alone): the next full run rewrites everything down to \"What bounds
+the figures\", which is written by hand and kept. Every figure, the
+ceilings' own included, is also in `target/bench/latest.json`. The
+[README](../README.md#performance) summarises it.
+
+How to read it:
+
+- Each case (one request of the service) is measured at each connection
+  count three times back to back: against the release server, against the
+  **framework ceiling** (a bare Dropshot server in `bench/`, same settings
+  and logger, answering the body the service gave, with no authentication,
+  validation or database) and against the **storage ceiling** (the
+  service's own query functions through Diesel on the same database file
+  and pragmas, one transaction per write, no HTTP). The load comes from one
+  thread of `hostadmin-bench load`, a small HTTP/1.1 client, for every
+  target alike.
+- The ratios (÷) are the service's requests per second over each ceiling's,
+  measured in the same run, right after it. Only the ratios mean something
+  from one machine to another, and even on one machine they move by ±20 %
+  from run to run: these machines are shared. One-connection figures are
+  dominated by wake-up latency, which swings by 3× between runs on a
+  virtual machine: compare them only within a run.
+- Latencies are client-side, queueing included (64 connections on 2 cores
+  queue). Writes are durable when answered (WAL, `synchronous = FULL`).
+- When `HOSTADMIN_BENCH_DATABASE_URL` (or else `HOSTADMIN_TEST_DATABASE_URL`)
+  names a PostgreSQL database, the same requests also run back to back
+  against the service on SQLite, on PostgreSQL with one replica and on
+  PostgreSQL with three (the load generator spreads its connections over
+  them), each over a freshly seeded schema of its own, dropped afterwards.
+  PostgreSQL runs on the same machine: the replicas share its cores.
+";
+
+/// What follows the marker when there is nothing to keep yet.
+const KEPT_PLACEHOLDER: &str = "
+## What bounds the figures
+
+Not written yet: say here what limits each case, from the tables above.
+";
+
+impl Report {
+    /// The run as Markdown: what it ran on, then its tables. `bench` prints
+    /// it; a full run's `bench/README.md` holds it.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        if self.quick {
+            out.push_str("## A quick run\n\n");
+        } else {
+            out.push_str("## The run\n\n");
+        }
+        let machine = &self.machine;
+        out.push_str(&format!(
+            "{}: `{}`, {:.1} minutes, on {} cores of {} with {:.1} GiB, Linux {}; {} s per run.\n\n",
+            self.date,
+            self.command,
+            self.took_seconds / 60.0,
+            machine.cores,
+            machine.cpu,
+            machine.memory_kib as f64 / 1_048_576.0,
+            machine.kernel,
+            self.seconds_per_run,
+        ));
+
+        out.push_str("### The service beside its ceilings\n\n");
+        out.push_str("| case | rows | conns | req/s | p50 ms | p99 ms | p99.9 ms | ÷ framework | ÷ storage |\n");
+        out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for row in &self.results {
+            let service = &row.service;
+            out.push_str(&format!(
+                "| {} | {} | {} | {:.0} | {} | {} | {} | {:.2} | {:.2} |\n",
+                row.case,
+                grouped(row.rows),
+                row.connections,
+                service.per_second,
+                ms(service.p50_us),
+                ms(service.p99_us),
+                ms(service.p999_us),
+                row.ratio_to_framework,
+                row.ratio_to_storage,
+            ));
+        }
+        out.push('\n');
+        let cold: Vec<String> =
+            self.cold_start_ms.iter().map(|c| format!("{:.0} ms ({} rows)", c.ms, grouped(c.rows))).collect();
+        let rss: Vec<String> = self
+            .peak_rss
+            .iter()
+            .map(|p| format!("{} ({} rows)", mib(p.peak_rss_kib * 1024), grouped(p.rows)))
+            .collect();
+        out.push_str(&format!(
+            "Cold start to the first answered request: {}. Peak RSS of the server: {}; {} with logins. \
+             Release binary: {}.\n",
+            cold.join(", "),
+            rss.join(", "),
+            mib(self.login_peak_rss_kib * 1024),
+            mib(self.release_binary_bytes),
+        ));
+
+        out.push_str("\n### SQLite, PostgreSQL, and three replicas\n\n");
+        if self.backends.is_empty() {
+            out.push_str(
+                "Not measured: neither `HOSTADMIN_BENCH_DATABASE_URL` nor `HOSTADMIN_TEST_DATABASE_URL` named a \
+                 PostgreSQL database.\n",
+            );
+            return out;
+        }
+        out.push_str(
+            "| case | rows | conns | SQLite req/s | p99 ms | PG×1 req/s | p99 ms | PG×1 ÷ SQLite | PG×3 req/s | p99 ms | PG×3 \
+             ÷ PG×1 |\n",
+        );
+        out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for row in &self.backends {
+            out.push_str(&format!(
+                "| {} | {} | {} | {:.0} | {} | {:.0} | {} | {:.2} | {:.0} | {} | {:.2} |\n",
+                row.case,
+                grouped(row.rows),
+                row.connections,
+                row.sqlite.per_second,
+                ms(row.sqlite.p99_us),
+                row.postgres_1.per_second,
+                ms(row.postgres_1.p99_us),
+                row.ratio_postgres_1_to_sqlite,
+                row.postgres_3.per_second,
+                ms(row.postgres_3.p99_us),
+                row.ratio_postgres_3_to_postgres_1,
+            ));
+        }
+        out
+    }
+
+    /// `bench/README.md` for this run: the preamble and the run, then the
+    /// hand-written part of `existing` (the file as it was), if it has one.
+    pub fn readme(&self, existing: Option<&str>) -> String {
+        let kept = existing
+            .and_then(|text| text.split_once(KEPT_MARKER))
+            .map(|(_, kept)| kept.strip_prefix('\n').unwrap_or(kept))
+            .unwrap_or(KEPT_PLACEHOLDER);
+        format!("{PREAMBLE}\n{}\n{KEPT_MARKER}\n{kept}", self.markdown())
+    }
+}
+
+/// Microseconds as milliseconds, two decimals.
+fn ms(us: f64) -> String {
+    format!("{:.2}", us / 1000.0)
+}
+
+/// Bytes as MiB, one decimal.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / 1_048_576.0)
+}
+
+/// `1000000` as `1 000 000`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(per_second: f64, p50_ms: f64, p99_ms: f64, p999_ms: f64) -> Figures {
+        Figures {
+            requests: (per_second * 2.0) as u64,
+            failures: 0,
+            seconds: 2.0,
+            per_second,
+            p50_us: p50_ms * 1000.0,
+            p99_us: p99_ms * 1000.0,
+            p999_us: p999_ms * 1000.0,
+        }
+    }
+
+    fn report(backends: bool) -> Report {
+        Report {
+            quick: false,
+            command: "HOSTADMIN_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo xtask bench".into(),
+            date: "2026-11-24".into(),
+            machine: Machine { cpu: "AMD EPYC".into(), cores: 2, memory_kib: 24_117_248, kernel: "6.18.44".into() },
+            seconds_per_run: 2.0,
+            release_binary_bytes: 31_352_422,
+            cold_start_ms: vec![ColdStart { rows: 0, ms: 15.2 }, ColdStart { rows: 1_000_000, ms: 9.6 }],
+            peak_rss: vec![PeakRss { rows: 1_000, peak_rss_kib: 56_730 }],
+            login_peak_rss_kib: 63_386,
+            results: vec![CeilingRow::new(
+                "get",
+                1_000,
+                8,
+                figures(19_710.0, 0.39, 0.9, 4.5),
+                figures(50_000.0, 0.1, 0.2, 0.3),
+                figures(0.0, 0.0, 0.0, 0.0),
+            )],
+            backends: if backends {
+                vec![BackendRow::new(
+                    "post",
+                    100_000,
+                    64,
+                    figures(2_000.0, 20.0, 49.02, 60.0),
+                    figures(1_500.0, 30.0, 55.78, 70.0),
+                    figures(1_800.0, 30.0, 74.91, 90.0),
+                )]
+            } else {
+                Vec::new()
+            },
+            took_seconds: 630.0,
+        }
+    }
+
+    #[test]
+    fn the_json_reads_back_as_it_was_written() {
+        let report = report(true);
+        let text = serde_json::to_string_pretty(&report).unwrap();
+        let back: Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, report);
+        // The keys the earlier, untyped report had are still there.
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["results"][0]["service"]["per_second"], 19_710.0);
+        assert_eq!(value["results"][0]["ratio_to_framework"], 19_710.0 / 50_000.0);
+        assert_eq!(value["cold_start_ms"][1]["rows"], 1_000_000);
+        assert_eq!(value["backends"][0]["ratio_postgres_1_to_sqlite"], 0.75);
+    }
+
+    #[test]
+    fn the_tables_show_each_rows_figures_and_ratios() {
+        let text = report(true).markdown();
+        assert!(text.contains(
+            "2026-11-24: `HOSTADMIN_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo xtask bench`, \
+             10.5 minutes, on 2 cores of AMD EPYC with 23.0 GiB, Linux 6.18.44; 2 s per run."
+        ));
+        // A ceiling that did nothing gives a ratio of 0, not a division by zero.
+        assert!(text.contains("\n| get | 1 000 | 8 | 19710 | 0.39 | 0.90 | 4.50 | 0.39 | 0.00 |\n"), "{text}");
+        assert!(text.contains("\n| post | 100 000 | 64 | 2000 | 49.02 | 1500 | 55.78 | 0.75 | 1800 | 74.91 | 1.20 |\n"));
+        assert!(text.contains(
+            "Cold start to the first answered request: 15 ms (0 rows), 10 ms (1 000 000 rows). \
+             Peak RSS of the server: 55.4 MiB (1 000 rows); 61.9 MiB with logins. Release binary: 29.9 MiB.\n"
+        ));
+    }
+
+    #[test]
+    fn without_postgresql_the_backends_table_says_why() {
+        let text = report(false).markdown();
+        assert!(text.contains("Not measured: neither `HOSTADMIN_BENCH_DATABASE_URL`"));
+        assert!(!text.contains("PG×1 req/s"));
+    }
+
+    #[test]
+    fn a_new_readme_keeps_the_hand_written_part() {
+        let report = report(true);
+        let first = report.readme(None);
+        assert!(first.starts_with(PREAMBLE));
+        assert!(first.ends_with(&format!("{KEPT_MARKER}\n{KEPT_PLACEHOLDER}")));
+
+        let edited = first.replace("Not written yet: say here what limits each case", "Writes wait for fsync");
+        let mut later = report.clone();
+        later.date = "2026-12-01".into();
+        let second = later.readme(Some(&edited));
+        assert!(second.contains("2026-12-01: `"));
+        assert!(!second.contains("2026-11-24: `"));
+        assert!(second.ends_with("## What bounds the figures\n\nWrites wait for fsync, from the tables above.\n"));
+        assert_eq!(second.matches(KEPT_MARKER).count(), 1);
+        // Rewriting with nothing new changes nothing.
+        assert_eq!(later.readme(Some(&second)), second);
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1 000");
+        assert_eq!(grouped(1_000_000), "1 000 000");
+        assert_eq!(grouped(12_345_678), "12 345 678");
+    }
+}
