@@ -7,6 +7,9 @@
 
 use serde_json::{json, Value};
 
+use crate::naming::{builder_method, snake, type_name};
+use crate::refs::resolve_or_null as resolve;
+
 /// What a sample needs to know of an operation.
 pub struct SampleInput<'a> {
     pub spec: &'a Value,
@@ -19,13 +22,6 @@ pub struct Samples {
     pub curl: String,
     pub fetch: String,
     pub rust: String,
-}
-
-fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
-        None => v,
-    }
 }
 
 /// A parameter's sample value: its example, its default, or one of its type.
@@ -83,39 +79,6 @@ pub fn security_schemes<'a>(spec: &'a Value, operation: &'a Value) -> Vec<(&'a s
         .unwrap_or_default()
 }
 
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if prev_lower {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-            prev_lower = false;
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c);
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        } else {
-            out.push('_');
-            prev_lower = false;
-        }
-    }
-    out
-}
-
-/// Progenitor's name for a method (an operation, a builder parameter):
-/// snake case, `_` after keywords.
-pub fn builder_method(name: &str) -> String {
-    let s = snake(name);
-    match s.as_str() {
-        "match" | "type" | "ref" | "move" | "self" | "use" | "where" | "mod" | "fn" | "in" | "loop" | "impl" => {
-            format!("{s}_")
-        }
-        _ => s,
-    }
-}
-
 fn rust_literal(v: &Value) -> String {
     match v {
         Value::String(s) => format!("{s:?}"),
@@ -138,25 +101,6 @@ fn json_macro_body(v: &Value) -> String {
         ),
         other => other.to_string(),
     }
-}
-
-/// typify's naming of a component: UpperCamelCase.
-pub fn type_name(component: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for c in component.chars() {
-        if c.is_ascii_alphanumeric() {
-            if upper {
-                out.extend(c.to_uppercase());
-            } else {
-                out.push(c);
-            }
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
-    out
 }
 
 pub fn samples(input: &SampleInput<'_>) -> Samples {

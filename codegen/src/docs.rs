@@ -10,24 +10,14 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::samples;
+use crate::refs::{ref_name, resolve_or_null as resolve};
+use crate::samples;
 
 /// A file of the portal: (path relative to the portal root, content).
 pub type File = (String, String);
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
-        None => v,
-    }
-}
-
-fn ref_name(v: &Value) -> Option<&str> {
-    v.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next())
 }
 
 /// Markdown-ish text to HTML: paragraphs, `code`, and `- ` lists.
