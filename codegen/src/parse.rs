@@ -73,9 +73,12 @@ fn tags(op: &Value) -> Vec<String> {
 
 fn parameters(spec: &Value, item: &Value, op: &Value, at: &At) -> Result<Vec<Parameter>, Error> {
     let list = |v: &Value| v.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
-    let shared = list(item).into_iter().enumerate().map(|(i, p)| (format!("../parameters/{i}"), p));
-    let own = list(op).into_iter().enumerate().map(|(i, p)| (format!("parameters/{i}"), p));
-    shared.chain(own).map(|(suffix, p)| parameter(spec, &p, at, &suffix)).collect()
+    // Path-level parameters are pointed at where they are: on the path item.
+    let item_at =
+        At { operation: at.operation.clone(), pointer: at.pointer.rsplit_once('/').expect("a method").0.into() };
+    let shared = list(item).into_iter().enumerate().map(|(i, p)| (&item_at, i, p));
+    let own = list(op).into_iter().enumerate().map(|(i, p)| (at, i, p));
+    shared.chain(own).map(|(at, i, p)| parameter(spec, &p, at, &format!("parameters/{i}"))).collect()
 }
 
 fn parameter(spec: &Value, p: &Value, at: &At, suffix: &str) -> Result<Parameter, Error> {
