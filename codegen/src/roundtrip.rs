@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::refs::resolve_or_null as resolve;
+use crate::refs::{ref_name, resolve_or_null as resolve};
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
@@ -142,9 +142,7 @@ pub fn compare(spec: &Value, served: &Value) -> Vec<String> {
             diffs.push(format!("{key}: error schema {we:?} != served {ge:?}"));
         }
         for v in [wb.map(|b| b.1)].into_iter().flatten().chain(ws.into_iter().map(|s| s.1)).chain(we) {
-            if let Some(r) = v.get("$ref").and_then(Value::as_str) {
-                schemas_used.push(r.rsplit('/').next().unwrap().to_string());
-            }
+            schemas_used.extend(ref_name(&v).map(str::to_string));
         }
     }
     // Every schema the operations use, and each schema those refer to.
@@ -189,9 +187,7 @@ fn sorted_required(v: &Value) -> Value {
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(r) = m.get("$ref").and_then(Value::as_str) {
-                out.push(r.rsplit('/').next().unwrap().to_string());
-            }
+            out.extend(ref_name(v).map(str::to_string));
             m.values().for_each(|c| collect_refs(c, out));
         }
         Value::Array(a) => a.iter().for_each(|c| collect_refs(c, out)),

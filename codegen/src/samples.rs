@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 
 use crate::naming::{builder_method, snake, type_name};
-use crate::refs::resolve_or_null as resolve;
+use crate::refs::{ref_name, resolve_or_null as resolve};
 
 /// What a sample needs to know of an operation.
 pub struct SampleInput<'a> {
@@ -255,8 +255,7 @@ fn body_type(spec: &Value, operation: &Value) -> String {
     body_def["content"]
         .as_object()
         .and_then(|c| c.values().next())
-        .and_then(|m| m["schema"]["$ref"].as_str())
-        .and_then(|r| r.rsplit('/').next())
+        .and_then(|m| ref_name(&m["schema"]))
         .map(type_name)
         .unwrap_or_else(|| "serde_json::Value".into())
 }
