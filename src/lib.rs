@@ -17,7 +17,7 @@
 //! notes on wire compatibility and that surface's error convention:
 //! [`servers`], [`managers`], [`groups`].
 
-/// The static docs portal generated from the spec (see `codegen/docs.rs`),
+/// The static docs portal generated from the spec (see `hostadmin_codegen::docs`),
 /// served by the service at `/docs/` and written out by `cargo xtask docs`.
 pub mod docs {
     include!(concat!(env!("OUT_DIR"), "/docs.rs"));

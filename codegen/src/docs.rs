@@ -10,24 +10,14 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::samples;
+use crate::refs::{ref_name, resolve_or_null as resolve};
+use crate::samples;
 
 /// A file of the portal: (path relative to the portal root, content).
 pub type File = (String, String);
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
-        None => v,
-    }
-}
-
-fn ref_name(v: &Value) -> Option<&str> {
-    v.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next())
 }
 
 /// Markdown-ish text to HTML: paragraphs, `code`, and `- ` lists.
@@ -275,22 +265,22 @@ fn auth_section(spec: &Value, op: &Value) -> String {
     out
 }
 
-fn operation_page(spec: &Value, o: &Op<'_>, nav_html: &str) -> String {
-    let op = o.op;
-    let summary = op["summary"].as_str().unwrap_or(&o.id);
-    let mut b = String::new();
-    let _ = write!(
-        b,
+/// The page's heading: tag, summary, method and path, description.
+fn heading(o: &Op<'_>, summary: &str) -> String {
+    format!(
         "<p class=\"crumb\">{}</p><h1>{}</h1><p class=\"endpoint\"><span class=\"method {}\">{}</span> <code class=\"path\">{}</code></p>{}",
-        esc(&first_tag(op)),
+        esc(&first_tag(o.op)),
         esc(summary),
         o.method,
         o.method.to_uppercase(),
         esc(o.path),
-        prose(op["description"].as_str().unwrap_or(""))
-    );
-    let s = samples::samples(&samples::SampleInput { spec, method: o.method, path: o.path, operation: op });
-    b.push_str("<h2>Request samples</h2>");
+        prose(o.op["description"].as_str().unwrap_or(""))
+    )
+}
+
+fn samples_section(spec: &Value, o: &Op<'_>) -> String {
+    let s = samples::samples(&samples::SampleInput { spec, method: o.method, path: o.path, operation: o.op });
+    let mut b = String::from("<h2>Request samples</h2>");
     for (lang, label, code) in [
         ("curl", "curl", &s.curl),
         ("javascript", "JavaScript (fetch)", &s.fetch),
@@ -298,72 +288,84 @@ fn operation_page(spec: &Value, o: &Op<'_>, nav_html: &str) -> String {
     ] {
         let _ = write!(b, "<section class=\"sample\" data-lang=\"{lang}\"><p class=\"label\">{label}</p><pre><code>{}</code></pre></section>", esc(code));
     }
-    b.push_str(&auth_section(spec, op));
+    b
+}
 
-    let params = samples::parameters(spec, o.path, op);
-    if !params.is_empty() {
-        b.push_str("<h2>Parameters</h2><table class=\"fields\"><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr></thead><tbody>");
-        for p in params {
-            let schema = resolve(spec, &p["schema"]);
-            let notes = constraints(schema);
-            let repeat = if schema["type"] == "array" { " (repeat the parameter)" } else { "" };
-            let _ = write!(
-                b,
-                "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td></tr>",
-                esc(p["name"].as_str().unwrap_or("")),
-                if p["required"] == Value::Bool(true) { " <span class=\"req\">required</span>" } else { "" },
-                esc(p["in"].as_str().unwrap_or("")),
-                esc(&type_label(spec, schema)),
-                repeat,
-                inline(p["description"].as_str().unwrap_or("")),
-                if notes.is_empty() {
-                    String::new()
-                } else {
-                    format!("<div class=\"notes\">{}</div>", notes.join("; "))
-                }
-            );
-        }
-        b.push_str("</tbody></table>");
+fn parameter_row(spec: &Value, p: &Value) -> String {
+    let schema = resolve(spec, &p["schema"]);
+    let notes = constraints(schema);
+    let repeat = if schema["type"] == "array" { " (repeat the parameter)" } else { "" };
+    format!(
+        "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td></tr>",
+        esc(p["name"].as_str().unwrap_or("")),
+        if p["required"] == Value::Bool(true) { " <span class=\"req\">required</span>" } else { "" },
+        esc(p["in"].as_str().unwrap_or("")),
+        esc(&type_label(spec, schema)),
+        repeat,
+        inline(p["description"].as_str().unwrap_or("")),
+        if notes.is_empty() { String::new() } else { format!("<div class=\"notes\">{}</div>", notes.join("; ")) }
+    )
+}
+
+fn parameters_section(spec: &Value, o: &Op<'_>) -> String {
+    let params = samples::parameters(spec, o.path, o.op);
+    if params.is_empty() {
+        return String::new();
     }
-
-    if let Some(body) = op.get("requestBody") {
-        let body = resolve(spec, body);
-        b.push_str("<h2>Request body</h2>");
-        for (media_type, media) in body["content"].as_object().into_iter().flatten() {
-            let _ = write!(b, "<p class=\"label\">Media type <code>{}</code></p>", esc(media_type));
-            b.push_str(&schema_block(spec, &media["schema"]));
-            b.push_str(&example_block(spec, media));
-        }
+    let mut b = String::from("<h2>Parameters</h2><table class=\"fields\"><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr></thead><tbody>");
+    for p in params {
+        b.push_str(&parameter_row(spec, p));
     }
+    b.push_str("</tbody></table>");
+    b
+}
 
+/// Each media type of a body or response: its schema and example.
+fn media_blocks(spec: &Value, content: &Value) -> String {
+    let mut b = String::new();
+    for (media_type, media) in content.as_object().into_iter().flatten() {
+        let _ = write!(b, "<p class=\"label\">Media type <code>{}</code></p>", esc(media_type));
+        b.push_str(&schema_block(spec, &media["schema"]));
+        b.push_str(&example_block(spec, media));
+    }
+    b
+}
+
+fn body_section(spec: &Value, op: &Value) -> String {
+    match op.get("requestBody") {
+        Some(body) => format!("<h2>Request body</h2>{}", media_blocks(spec, &resolve(spec, body)["content"])),
+        None => String::new(),
+    }
+}
+
+fn response_section(spec: &Value, status: &str, response: &Value) -> String {
+    let response = resolve(spec, response);
+    let class = if status.starts_with('2') { "ok" } else { "err" };
+    let mut b = format!(
+        "<section class=\"response\"><h3><span class=\"status {class}\">{}</span> {}</h3>",
+        esc(status),
+        inline(&response["description"].as_str().unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" "))
+    );
+    for (name, h) in response["headers"].as_object().into_iter().flatten() {
+        let _ =
+            write!(b, "<p>Header <code>{}</code>: {}</p>", esc(name), inline(h["description"].as_str().unwrap_or("")));
+    }
+    b.push_str(&media_blocks(spec, &response["content"]));
+    b.push_str("</section>");
+    b
+}
+
+fn operation_page(spec: &Value, o: &Op<'_>, nav_html: &str) -> String {
+    let summary = o.op["summary"].as_str().unwrap_or(&o.id);
+    let mut b = heading(o, summary);
+    b.push_str(&samples_section(spec, o));
+    b.push_str(&auth_section(spec, o.op));
+    b.push_str(&parameters_section(spec, o));
+    b.push_str(&body_section(spec, o.op));
     b.push_str("<h2>Responses</h2>");
-    for (status, response) in op["responses"].as_object().into_iter().flatten() {
-        let response = resolve(spec, response);
-        let class = if status.starts_with('2') { "ok" } else { "err" };
-        let _ = write!(
-            b,
-            "<section class=\"response\"><h3><span class=\"status {class}\">{}</span> {}</h3>",
-            esc(status),
-            inline(&response["description"].as_str().unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" "))
-        );
-        if let Some(headers) = response["headers"].as_object() {
-            for (name, h) in headers {
-                let _ = write!(
-                    b,
-                    "<p>Header <code>{}</code>: {}</p>",
-                    esc(name),
-                    inline(h["description"].as_str().unwrap_or(""))
-                );
-            }
-        }
-        for (media_type, media) in response["content"].as_object().into_iter().flatten() {
-            let _ = write!(b, "<p class=\"label\">Media type <code>{}</code></p>", esc(media_type));
-            b.push_str(&schema_block(spec, &media["schema"]));
-            b.push_str(&example_block(spec, media));
-        }
-        b.push_str("</section>");
+    for (status, response) in o.op["responses"].as_object().into_iter().flatten() {
+        b.push_str(&response_section(spec, status, response));
     }
-
     page(&format!("{summary} · hostadmin API"), "../", nav_html, &b)
 }
 

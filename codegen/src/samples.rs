@@ -7,6 +7,9 @@
 
 use serde_json::{json, Value};
 
+use crate::naming::{builder_method, snake, type_name};
+use crate::refs::{ref_name, resolve_or_null as resolve};
+
 /// What a sample needs to know of an operation.
 pub struct SampleInput<'a> {
     pub spec: &'a Value,
@@ -19,13 +22,6 @@ pub struct Samples {
     pub curl: String,
     pub fetch: String,
     pub rust: String,
-}
-
-fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
-        None => v,
-    }
 }
 
 /// A parameter's sample value: its example, its default, or one of its type.
@@ -83,39 +79,6 @@ pub fn security_schemes<'a>(spec: &'a Value, operation: &'a Value) -> Vec<(&'a s
         .unwrap_or_default()
 }
 
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if prev_lower {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-            prev_lower = false;
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c);
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        } else {
-            out.push('_');
-            prev_lower = false;
-        }
-    }
-    out
-}
-
-/// Progenitor's name for a method (an operation, a builder parameter):
-/// snake case, `_` after keywords.
-pub fn builder_method(name: &str) -> String {
-    let s = snake(name);
-    match s.as_str() {
-        "match" | "type" | "ref" | "move" | "self" | "use" | "where" | "mod" | "fn" | "in" | "loop" | "impl" => {
-            format!("{s}_")
-        }
-        _ => s,
-    }
-}
-
 fn rust_literal(v: &Value) -> String {
     match v {
         Value::String(s) => format!("{s:?}"),
@@ -140,32 +103,40 @@ fn json_macro_body(v: &Value) -> String {
     }
 }
 
-/// typify's naming of a component: UpperCamelCase.
-pub fn type_name(component: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for c in component.chars() {
-        if c.is_ascii_alphanumeric() {
-            if upper {
-                out.extend(c.to_uppercase());
-            } else {
-                out.push(c);
-            }
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
-    out
+/// What the three samples share: where the request goes and what it carries.
+struct Request<'a> {
+    base: &'a str,
+    url: String,
+    upper: String,
+    body: Option<(String, Value)>,
+    /// Header credentials and the body's `Content-Type`.
+    headers: Vec<(String, String)>,
+    /// Cookie credentials, as `name=<name>`.
+    cookies: Vec<String>,
 }
 
-pub fn samples(input: &SampleInput<'_>) -> Samples {
-    let SampleInput { spec, method, path, operation } = *input;
-    let base = spec["servers"][0]["url"].as_str().unwrap_or("http://127.0.0.1:8080").trim_end_matches('/');
-    let params = parameters(spec, path, operation);
+impl<'a> Request<'a> {
+    fn of(input: &SampleInput<'a>) -> Self {
+        let SampleInput { spec, method, path, operation } = *input;
+        let base = spec["servers"][0]["url"].as_str().unwrap_or("http://127.0.0.1:8080").trim_end_matches('/');
+        let body = body_example(spec, operation);
+        let (mut headers, cookies) = credentials(&security_schemes(spec, operation));
+        if let Some((media_type, _)) = &body {
+            headers.push(("Content-Type".into(), media_type.clone()));
+        }
+        Request { base, url: url(base, spec, path, operation), upper: method.to_uppercase(), body, headers, cookies }
+    }
+
+    fn is_form(&self) -> bool {
+        matches!(&self.body, Some((media_type, _)) if media_type == "application/x-www-form-urlencoded")
+    }
+}
+
+/// The URL with example path parameters and required query parameters.
+fn url(base: &str, spec: &Value, path: &str, operation: &Value) -> String {
     let mut url_path = path.to_string();
     let mut query = Vec::new();
-    for p in &params {
+    for p in parameters(spec, path, operation) {
         let value = param_example(spec, p);
         let name = p["name"].as_str().unwrap_or_default();
         match p["in"].as_str() {
@@ -174,37 +145,41 @@ pub fn samples(input: &SampleInput<'_>) -> Samples {
             _ => {}
         }
     }
-    let url =
-        if query.is_empty() { format!("{base}{url_path}") } else { format!("{base}{url_path}?{}", query.join("&")) };
-    let upper = method.to_uppercase();
-    let body = body_example(spec, operation);
-    let schemes = security_schemes(spec, operation);
+    if query.is_empty() {
+        format!("{base}{url_path}")
+    } else {
+        format!("{base}{url_path}?{}", query.join("&"))
+    }
+}
 
-    // curl
-    let mut curl = vec![format!("curl --request {upper} \\"), format!("  --url '{url}' \\")];
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut cookies: Vec<String> = Vec::new();
-    for (name, scheme) in &schemes {
+/// The placeholders for the schemes' credentials: (headers, cookies).
+fn credentials(schemes: &[(&str, &Value)]) -> (Vec<(String, String)>, Vec<String>) {
+    let (mut headers, mut cookies) = (Vec::new(), Vec::new());
+    for (name, scheme) in schemes {
         let key = scheme["name"].as_str().unwrap_or(name);
         match scheme["in"].as_str() {
             Some("cookie") => cookies.push(format!("{key}=<{key}>")),
             _ => headers.push((key.to_string(), format!("<{name}>"))),
         }
     }
-    if let Some((media_type, _)) = &body {
-        headers.push(("Content-Type".into(), media_type.clone()));
-    }
-    for (k, v) in &headers {
+    (headers, cookies)
+}
+
+/// A flat example as form fields.
+fn form(example: &Value) -> Vec<(String, String)> {
+    example.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect()).unwrap_or_default()
+}
+
+fn curl(r: &Request<'_>) -> String {
+    let mut curl = vec![format!("curl --request {} \\", r.upper), format!("  --url '{}' \\", r.url)];
+    for (k, v) in &r.headers {
         curl.push(format!("  --header '{k}: {v}' \\"));
     }
-    if !cookies.is_empty() {
-        curl.push(format!("  --cookie '{}' \\", cookies.join("; ")));
+    if !r.cookies.is_empty() {
+        curl.push(format!("  --cookie '{}' \\", r.cookies.join("; ")));
     }
-    let form = |example: &Value| -> Vec<(String, String)> {
-        example.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect()).unwrap_or_default()
-    };
-    match &body {
-        Some((media_type, example)) if media_type == "application/x-www-form-urlencoded" => {
+    match &r.body {
+        Some((_, example)) if r.is_form() => {
             for (k, v) in form(example) {
                 curl.push(format!("  --data-urlencode '{k}={v}' \\"));
             }
@@ -214,14 +189,16 @@ pub fn samples(input: &SampleInput<'_>) -> Samples {
     }
     let last = curl.pop().unwrap();
     curl.push(last.trim_end_matches(" \\").to_string());
+    curl.join("\n")
+}
 
-    // fetch
-    let mut fetch_headers: Vec<String> = headers.iter().map(|(k, v)| format!("{k:?}: {v:?}")).collect();
-    if !cookies.is_empty() {
-        fetch_headers.push(format!("cookie: {:?}", cookies.join("; ")));
+fn fetch(r: &Request<'_>) -> String {
+    let mut fetch_headers: Vec<String> = r.headers.iter().map(|(k, v)| format!("{k:?}: {v:?}")).collect();
+    if !r.cookies.is_empty() {
+        fetch_headers.push(format!("cookie: {:?}", r.cookies.join("; ")));
     }
-    let fetch_body = match &body {
-        Some((media_type, example)) if media_type == "application/x-www-form-urlencoded" => format!(
+    let fetch_body = match &r.body {
+        Some((_, example)) if r.is_form() => format!(
             ",\n  body: new URLSearchParams({})",
             serde_json::to_string(&Value::Object(
                 form(example).into_iter().map(|(k, v)| (k, Value::String(v))).collect()
@@ -231,15 +208,21 @@ pub fn samples(input: &SampleInput<'_>) -> Samples {
         Some((_, example)) => format!(",\n  body: JSON.stringify({})", serde_json::to_string(example).unwrap()),
         None => String::new(),
     };
-    let fetch = format!(
-        "const url = {url:?};\nconst options = {{\n  method: {upper:?},\n  headers: {{ {} }}{fetch_body}\n}};\n\ntry {{\n  const response = await fetch(url, options);\n  const data = await response.json();\n  console.log(response.status, data);\n}} catch (error) {{\n  console.error(error);\n}}",
+    format!(
+        "const url = {:?};\nconst options = {{\n  method: {:?},\n  headers: {{ {} }}{fetch_body}\n}};\n\ntry {{\n  const response = await fetch(url, options);\n  const data = await response.json();\n  console.log(response.status, data);\n}} catch (error) {{\n  console.error(error);\n}}",
+        r.url,
+        r.upper,
         fetch_headers.join(", ")
-    );
+    )
+}
 
-    // Rust, through the generated client.
+/// Rust, through the generated client.
+fn rust(input: &SampleInput<'_>, r: &Request<'_>) -> String {
+    let SampleInput { spec, path, operation, .. } = *input;
+    let base = r.base;
     let operation_id = operation["operationId"].as_str().unwrap_or("operation");
     let mut rust = String::new();
-    if schemes.is_empty() {
+    if security_schemes(spec, operation).is_empty() {
         rust.push_str(&format!("let client = hostadmin_client::Client::new({base:?});\n"));
     } else {
         rust.push_str(&format!(
@@ -247,7 +230,7 @@ pub fn samples(input: &SampleInput<'_>) -> Samples {
         ));
     }
     rust.push_str(&format!("let response = client\n    .{}()\n", snake(operation_id)));
-    for p in &params {
+    for p in parameters(spec, path, operation) {
         let required = p["required"].as_bool() == Some(true);
         if p["in"].as_str() == Some("header") || !required {
             continue;
@@ -255,23 +238,32 @@ pub fn samples(input: &SampleInput<'_>) -> Samples {
         let name = p["name"].as_str().unwrap_or_default();
         rust.push_str(&format!("    .{}({})\n", builder_method(name), rust_literal(&param_example(spec, p))));
     }
-    if let Some((_, example)) = &body {
-        let body_def = resolve(spec, operation.get("requestBody").unwrap_or(&Value::Null));
-        let component = body_def["content"]
-            .as_object()
-            .and_then(|c| c.values().next())
-            .and_then(|m| m["schema"]["$ref"].as_str())
-            .and_then(|r| r.rsplit('/').next())
-            .map(type_name)
-            .unwrap_or_else(|| "serde_json::Value".into());
+    if let Some((_, example)) = &r.body {
         rust.push_str(&format!(
-            "    .body(serde_json::from_value::<hostadmin_client::types::{component}>(serde_json::json!({}))?)\n",
+            "    .body(serde_json::from_value::<hostadmin_client::types::{}>(serde_json::json!({}))?)\n",
+            body_type(spec, operation),
             json_macro_body(example)
         ));
     }
     rust.push_str("    .send()\n    .await?;\nprintln!(\"{} {:?}\", response.status(), response.into_inner());");
+    rust
+}
 
-    Samples { curl: curl.join("\n"), fetch, rust }
+/// The client's type for the request body: its component's name.
+fn body_type(spec: &Value, operation: &Value) -> String {
+    let body_def = resolve(spec, operation.get("requestBody").unwrap_or(&Value::Null));
+    body_def["content"]
+        .as_object()
+        .and_then(|c| c.values().next())
+        .and_then(|m| ref_name(&m["schema"]))
+        .map(type_name)
+        .unwrap_or_else(|| "serde_json::Value".into())
+}
+
+/// The three samples of one operation.
+pub fn samples(input: &SampleInput<'_>) -> Samples {
+    let request = Request::of(input);
+    Samples { curl: curl(&request), fetch: fetch(&request), rust: rust(input, &request) }
 }
 
 /// Every operation of the spec: (method, path, operation).

@@ -1,0 +1,185 @@
+//! An operation's parameters in one location (path, query or header) as a
+//! struct, with the tables the runtime reads: each parameter's name, type and
+//! default as typed values, and the set's validator schema, translated here.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::{json, Map, Value};
+
+use crate::model::{Operation, ParamLocation, ParamType, Parameter, Scalar};
+use crate::naming::{builder_method as snake, type_name};
+use crate::schema::to_json_schema;
+
+/// The generated set: its code and its type.
+pub(crate) struct ParamSetCode {
+    pub code: TokenStream,
+    pub ident: proc_macro2::Ident,
+}
+
+/// The struct name suffix and the adapter's variable for a location.
+pub(crate) fn names(location: ParamLocation) -> (&'static str, &'static str) {
+    match location {
+        ParamLocation::Path => ("Path", "path"),
+        ParamLocation::Query => ("Query", "query"),
+        ParamLocation::Header => ("Headers", "headers"),
+    }
+}
+
+fn location_tokens(location: ParamLocation) -> TokenStream {
+    match location {
+        ParamLocation::Path => quote!(Path),
+        ParamLocation::Query => quote!(Query),
+        ParamLocation::Header => quote!(Header),
+    }
+}
+
+/// (Rust type, runtime scalar kind) of a scalar.
+fn scalar_tokens(scalar: Scalar) -> (TokenStream, TokenStream) {
+    match scalar {
+        Scalar::Int32 => (quote!(i32), quote!(Integer)),
+        Scalar::Int64 => (quote!(i64), quote!(Integer)),
+        Scalar::Number => (quote!(f64), quote!(Number)),
+        Scalar::Boolean => (quote!(bool), quote!(Boolean)),
+        Scalar::String => (quote!(String), quote!(String)),
+    }
+}
+
+/// (Rust type, `crate::wire::ParamType` value) of a parameter.
+fn type_tokens(ty: ParamType) -> (TokenStream, TokenStream) {
+    match ty {
+        ParamType::Scalar(s) => {
+            let (rust, kind) = scalar_tokens(s);
+            (rust, quote!(crate::wire::ParamType::#kind))
+        }
+        ParamType::ArrayOf(s) => {
+            let (rust, kind) = scalar_tokens(s);
+            (quote!(Vec<#rust>), quote!(crate::wire::ParamType::ArrayOf(crate::wire::ScalarType::#kind)))
+        }
+    }
+}
+
+/// A default as a `crate::wire::ParamDefault` constant (the model admits
+/// only scalars and lists of scalars).
+fn default_tokens(value: &Value) -> TokenStream {
+    match value {
+        Value::String(s) => quote!(crate::wire::ParamDefault::String(#s)),
+        Value::Bool(b) => quote!(crate::wire::ParamDefault::Boolean(#b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => quote!(crate::wire::ParamDefault::Integer(#i)),
+            None => {
+                let f = n.as_f64().unwrap_or_default();
+                quote!(crate::wire::ParamDefault::Number(#f))
+            }
+        },
+        Value::Array(items) => {
+            let items = items.iter().map(default_tokens);
+            quote!(crate::wire::ParamDefault::List(&[#(#items),*]))
+        }
+        Value::Null | Value::Object(_) => unreachable!("the model refuses other defaults"),
+    }
+}
+
+fn field(p: &Parameter) -> TokenStream {
+    let ident = format_ident!("{}", snake(&p.name));
+    let (ty, _) = type_tokens(p.ty);
+    let ty = if p.required || p.default.is_some() { ty } else { quote!(Option<#ty>) };
+    let (name, doc) = (&p.name, p.description.clone().unwrap_or_default());
+    quote! {
+        #[doc = #doc]
+        #[serde(rename = #name)]
+        pub #ident: #ty,
+    }
+}
+
+fn param_spec(p: &Parameter) -> TokenStream {
+    let (name, required, loc) = (&p.name, p.required, location_tokens(p.location));
+    let (_, kind) = type_tokens(p.ty);
+    let description = match &p.description {
+        Some(d) => quote!(Some(#d)),
+        None => quote!(None),
+    };
+    let default = match &p.default {
+        Some(d) => {
+            let d = default_tokens(d);
+            quote!(Some(#d))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        crate::wire::ParamSpec { name: #name, location: crate::wire::ParamIn::#loc, description: #description, required: #required, ty: #kind, default: #default }
+    }
+}
+
+fn required(params: &[&Parameter]) -> Vec<String> {
+    params.iter().filter(|p| p.required).map(|p| p.name.clone()).collect()
+}
+
+/// The schema the runtime validates the set against, translated.
+fn validation_schema(params: &[&Parameter]) -> String {
+    let properties: Map<String, Value> = params.iter().map(|p| (p.name.clone(), p.schema.clone())).collect();
+    to_json_schema(&json!({ "type": "object", "properties": properties, "required": required(params) })).to_string()
+}
+
+/// The schema Dropshot describes the set with in the served document: each
+/// parameter's description travels in its schema, where Dropshot looks for
+/// it; and Dropshot describes only scalar query parameters, so a repeatable
+/// (array) parameter is described by its item schema there, while the
+/// runtime reads every occurrence. The served spec is the canonical one.
+fn documented_schema(params: &[&Parameter]) -> String {
+    let mut documented = Map::new();
+    for p in params {
+        let mut schema = match (p.schema.get("type").and_then(Value::as_str), p.schema.get("items")) {
+            (Some("array"), Some(items)) => items.clone(),
+            _ => p.schema.clone(),
+        };
+        if let (Some(d), Some(obj)) = (&p.description, schema.as_object_mut()) {
+            obj.insert("description".into(), Value::String(d.clone()));
+        }
+        documented.insert(p.name.clone(), schema);
+    }
+    json!({ "type": "object", "properties": documented, "required": required(params) }).to_string()
+}
+
+/// The set of `op`'s parameters in `location`, if it has any.
+pub(crate) fn param_set(op: &Operation, location: ParamLocation) -> Option<ParamSetCode> {
+    let params: Vec<&Parameter> = op.params_in(location).collect();
+    if params.is_empty() {
+        return None;
+    }
+    let (suffix, _) = names(location);
+    let ident = format_ident!("{}{}", type_name(&op.id), suffix);
+    let fields = params.iter().map(|p| field(p));
+    let specs = params.iter().map(|p| param_spec(p));
+    let (loc, route) = (location_tokens(location), &op.path);
+    let (validation, documented) = (validation_schema(&params), documented_schema(&params));
+    let doc = format!("The {} parameters of `{}`.", location.key(), op.id);
+    let code = quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+        pub struct #ident {
+            #(#fields)*
+        }
+
+        impl ::schemars::JsonSchema for #ident {
+            fn schema_name() -> String {
+                stringify!(#ident).to_string()
+            }
+            fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                ::serde_json::from_str(#documented).expect("parameter schemas from the spec")
+            }
+        }
+
+        impl crate::wire::ParamSet for #ident {
+            const LOCATION: crate::wire::ParamIn = crate::wire::ParamIn::#loc;
+            const ROUTE: &'static str = #route;
+            const PARAMS: &'static [crate::wire::ParamSpec] = &[#(#specs),*];
+            fn validator() -> &'static ::jsonschema::Validator {
+                static VALIDATOR: crate::wire::LazyValidator = crate::wire::LazyValidator::new(|| {
+                    crate::wire::compile_translated(VALIDATION_COMPONENTS.get(), #validation)
+                });
+                VALIDATOR.get()
+            }
+        }
+    };
+    Some(ParamSetCode { code, ident })
+}

@@ -1,0 +1,73 @@
+//! # hostadmin-codegen: spec/openapi.yaml in, hostadmin's generated code out
+//!
+//! The work has three stages, and the crate has the same shape:
+//!
+//! 1. **Read the spec once into a typed model** ([`model`], parsed by
+//!    `parse`): methods, parameter locations, media types, response kinds
+//!    and security requirements are enums; `$ref`s are followed by the one
+//!    resolver in [`refs`]. Everything the generator cannot express is
+//!    refused *here*, as an [`Error`] naming the operation and the JSON
+//!    pointer, so the build fails with a message rather than approximating.
+//! 2. **Emit from the model** (`emit`, with the `generate` feature): the Rust
+//!    types, the `HostadminApi` trait, the Dropshot `Wire` trait and its
+//!    adapter, and the data the runtime reads per operation (validator
+//!    schemas translated by [`schema`], parameter defaults as constants).
+//! 3. **The other outputs of the same spec**: the docs portal ([`docs`]) and
+//!    its request samples ([`samples`]), which the client's build also
+//!    compiles.
+//!
+//! The root `build.rs` calls [`api_source`] and [`docs_source`]; the client's
+//! `build.rs` calls [`client_samples_source`]. Without the `generate` feature
+//! the crate is the spec tooling the API crate also uses at run time
+//! ([`refs`], [`schema`], [`roundtrip`]), with no typify or syn behind it.
+
+pub mod docs;
+pub mod error;
+pub mod model;
+pub mod naming;
+mod parse;
+pub mod refs;
+pub mod roundtrip;
+pub mod samples;
+pub mod schema;
+
+#[cfg(feature = "generate")]
+mod emit;
+
+use serde_json::Value;
+
+pub use error::{Error, Refusal};
+pub use model::parse;
+
+/// The API crate's generated code (`OUT_DIR/api.rs`), formatted.
+#[cfg(feature = "generate")]
+pub fn api_source(spec: &Value) -> Result<String, Error> {
+    emit::api_source(spec, &parse(spec)?)
+}
+
+/// The docs portal as Rust source (`OUT_DIR/docs.rs`): a `FILES` constant of
+/// (path under the portal root, content) pairs.
+pub fn docs_source(spec: &Value) -> String {
+    let entries: Vec<String> =
+        docs::portal(spec).iter().map(|(path, content)| format!("({path:?}, {content:?})")).collect();
+    format!(
+        "/// The docs portal: (path under the portal root, content).\npub const FILES: &[(&str, &str)] = &[{}];\n",
+        entries.join(",\n")
+    )
+}
+
+/// Every operation's Rust request sample as an async function
+/// (`OUT_DIR/samples.rs` of the client), so the client's tests compile what
+/// the docs show.
+pub fn client_samples_source(spec: &Value) -> String {
+    let mut functions = String::new();
+    for (method, path, operation) in samples::operations(spec) {
+        let sample = samples::samples(&samples::SampleInput { spec, method, path, operation });
+        let id = operation["operationId"].as_str().unwrap_or("operation");
+        functions.push_str(&format!(
+            "/// The docs' Rust sample for `{id}`.\n#[allow(unused_variables)]\npub async fn sample_{id}(session: hostadmin_client::types::LoginResult) -> Result<(), Box<dyn std::error::Error>> {{\n{}\nOk(())\n}}\n\n",
+            sample.rust
+        ));
+    }
+    functions
+}

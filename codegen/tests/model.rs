@@ -1,0 +1,105 @@
+//! The typed model the generator reads the spec into.
+
+mod common;
+
+use hostadmin_codegen::model::*;
+use serde_json::json;
+
+fn parsed() -> Spec {
+    hostadmin_codegen::parse(&common::spec()).expect("the sample spec is accepted")
+}
+
+fn operation(id: &str) -> Operation {
+    parsed().operations.into_iter().find(|o| o.id == id).unwrap()
+}
+
+#[test]
+fn operations_in_path_then_method_order() {
+    let ids: Vec<(&str, Method)> =
+        parsed().operations.iter().map(|o| (o.id.clone().leak() as &str, o.method)).collect();
+    assert_eq!(
+        ids,
+        [
+            ("thingList", Method::Get),
+            ("thingCreate", Method::Post),
+            ("thingTouch", Method::Put),
+            ("thingDelete", Method::Delete),
+            ("login", Method::Post),
+        ]
+    );
+    assert_eq!((Method::Delete.key(), Method::Delete.upper()), ("delete", "DELETE"));
+}
+
+#[test]
+fn parameters_have_locations_types_and_defaults() {
+    let list = operation("thingList");
+    let limit = &list.params[0];
+    assert_eq!(
+        (limit.location, limit.ty, limit.required),
+        (ParamLocation::Query, ParamType::Scalar(Scalar::Int64), false)
+    );
+    assert_eq!(limit.default, Some(json!(50)));
+    let sort = &list.params[1];
+    assert_eq!(sort.ty, ParamType::ArrayOf(Scalar::String));
+    assert_eq!(sort.default, Some(json!(["name"])));
+    assert_eq!(list.params[2].location, ParamLocation::Header);
+    assert_eq!(list.params_in(ParamLocation::Query).count(), 2);
+
+    // A path-level `$ref` parameter, resolved; path parameters are required.
+    let id = &operation("thingDelete").params[0];
+    assert_eq!((id.name.as_str(), id.location, id.required), ("ID", ParamLocation::Path, true));
+    assert_eq!(id.ty, ParamType::Scalar(Scalar::Int64));
+}
+
+#[test]
+fn bodies_know_their_media_type_and_read_only_fields() {
+    let create = operation("thingCreate").body.unwrap();
+    assert_eq!(
+        create,
+        RequestBody { media_type: MediaType::Json, component: "Thing".into(), read_only: vec!["ID".into()] }
+    );
+    let login = operation("login").body.unwrap();
+    assert_eq!((login.media_type, login.read_only.len()), (MediaType::FormUrlEncoded, 0));
+    assert_eq!(login.media_type.mime(), "application/x-www-form-urlencoded");
+}
+
+#[test]
+fn success_responses_by_kind() {
+    let list = operation("thingList").success;
+    assert_eq!((list.kind, list.xml, list.headers, list.envelope), (ResponseKind::Ok, true, false, false));
+    assert_eq!(operation("thingCreate").success.kind, ResponseKind::Created);
+    assert_eq!(operation("thingDelete").success.kind, ResponseKind::Deleted);
+    assert_eq!(operation("thingTouch").success.kind, ResponseKind::UpdatedNoContent);
+    let login = operation("login").success;
+    assert_eq!((login.kind, login.headers, login.envelope), (ResponseKind::Ok, true, true));
+    assert_eq!(operation("thingCreate").error_schema, "Error");
+}
+
+#[test]
+fn security_requirements() {
+    assert_eq!(operation("thingList").security, SecurityRequirement::AnyOf(vec![vec!["session".into()]]));
+    // `security: []`, and an alternative that needs nothing, are anonymous.
+    assert_eq!(operation("login").security, SecurityRequirement::Anonymous);
+    assert_eq!(operation("thingDelete").security, SecurityRequirement::Anonymous);
+    assert_eq!(
+        parsed().security_schemes,
+        vec![SecurityScheme { name: "session".into(), location: KeyLocation::Cookie, key: "sid".into() }]
+    );
+}
+
+#[test]
+fn the_documents_security_applies_where_an_operation_says_none() {
+    let mut spec = common::spec();
+    common::op(&mut spec, "/things", "get").as_object_mut().unwrap().remove("security");
+    spec["security"] = json!([{"session": []}]);
+    let list = hostadmin_codegen::parse(&spec).unwrap().operations.remove(0);
+    assert_eq!(list.security, SecurityRequirement::AnyOf(vec![vec!["session".into()]]));
+}
+
+#[test]
+fn the_real_spec_parses() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml")).unwrap();
+    let spec: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+    let model = hostadmin_codegen::parse(&spec).unwrap();
+    assert!(model.operations.len() > 20, "{}", model.operations.len());
+}
