@@ -18,6 +18,7 @@ use subtle::ConstantTimeEq;
 use crate::accounts::{self, Role};
 use crate::db::{self, Pool};
 use crate::schema::settings;
+use hostadmin_api::types::ManagerStatus;
 use hostadmin_api::wire::Problem;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -204,8 +205,8 @@ pub async fn principal_for_token(pool: &Pool, token: String) -> Result<Principal
                     .select(crate::schema::managers::status)
                     .get_result(conn)
                     .optional()?;
-                match active.as_deref() {
-                    Some("Active") => Ok(Principal::Manager { id }),
+                match active.as_deref().map(str::parse) {
+                    Some(Ok(ManagerStatus::Active)) => Ok(Principal::Manager { id }),
                     _ => Err(unauthorized().into()),
                 }
             }
