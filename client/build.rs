@@ -19,5 +19,6 @@ fn main() {
     std::fs::write(out.join("client.rs"), prettyplease::unparse(&file)).expect("write generated client");
 
     let spec: serde_json::Value = serde_yaml::from_str(&text).expect("spec/openapi.yaml is YAML");
-    std::fs::write(out.join("samples.rs"), hostadmin_codegen::client_samples_source(&spec)).expect("write samples");
+    let model = hostadmin_codegen::parse(&spec).unwrap_or_else(|e| panic!("spec/openapi.yaml: {e}"));
+    std::fs::write(out.join("samples.rs"), hostadmin_codegen::client_samples_source(&model)).expect("write samples");
 }

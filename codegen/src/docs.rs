@@ -10,7 +10,8 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::refs::{ref_name, resolve_or_null as resolve};
+use crate::model::{Operation, Parameter, RequestBody, Response, SecurityRequirement, Spec};
+use crate::refs::ref_name;
 use crate::samples;
 
 /// A file of the portal: (path relative to the portal root, content).
@@ -59,9 +60,9 @@ fn inline(text: &str) -> String {
 }
 
 /// A schema's type in words: `string`, `integer (int64)`, `array of Server`.
-fn type_label(spec: &Value, schema: &Value) -> String {
+fn type_label(spec: &Spec, schema: &Value) -> String {
     if let Some(name) = ref_name(schema) {
-        let target = resolve(spec, schema);
+        let target = spec.resolve(schema);
         return match target["type"].as_str() {
             Some("object") | None => format!("object ({name})"),
             Some(t) => format!("{t} ({name})"),
@@ -115,8 +116,8 @@ fn constraints(schema: &Value) -> Vec<String> {
 
 /// Rows of a field table for an object schema, nested objects flattened
 /// with dotted names (`data[].hostname`), to a bounded depth.
-fn field_rows(spec: &Value, schema: &Value, prefix: &str, depth: usize, out: &mut String) {
-    let schema = resolve(spec, schema);
+fn field_rows(spec: &Spec, schema: &Value, prefix: &str, depth: usize, out: &mut String) {
+    let schema = spec.resolve(schema);
     if depth > 3 {
         return;
     }
@@ -125,7 +126,7 @@ fn field_rows(spec: &Value, schema: &Value, prefix: &str, depth: usize, out: &mu
     let Some(props) = schema["properties"].as_object() else { return };
     for (name, prop) in props {
         let full = format!("{prefix}{name}");
-        let target = resolve(spec, prop);
+        let target = spec.resolve(prop);
         let mut notes = constraints(target);
         if ref_name(prop).is_some() {
             notes.extend(constraints(prop));
@@ -148,18 +149,18 @@ fn field_rows(spec: &Value, schema: &Value, prefix: &str, depth: usize, out: &mu
     }
 }
 
-fn schema_block(spec: &Value, schema: &Value) -> String {
+fn schema_block(spec: &Spec, schema: &Value) -> String {
     let mut rows = String::new();
     field_rows(spec, schema, "", 0, &mut rows);
     let title = match ref_name(schema) {
         Some(name) => format!(
             "<p class=\"schema-name\">Schema <code>{}</code> ({})</p>",
             esc(name),
-            esc(resolve(spec, schema)["type"].as_str().unwrap_or("any"))
+            esc(spec.resolve(schema)["type"].as_str().unwrap_or("any"))
         ),
         None => format!("<p class=\"schema-name\">{}</p>", esc(&type_label(spec, schema))),
     };
-    let described = resolve(spec, schema)["description"].as_str().map(prose).unwrap_or_default();
+    let described = spec.resolve(schema)["description"].as_str().map(prose).unwrap_or_default();
     if rows.is_empty() {
         format!("{title}{described}")
     } else {
@@ -167,24 +168,14 @@ fn schema_block(spec: &Value, schema: &Value) -> String {
     }
 }
 
-fn example_block(spec: &Value, media: &Value) -> String {
-    let example = media.get("example").cloned().or_else(|| {
-        media["examples"].as_object().and_then(|e| e.values().next()).map(|e| resolve(spec, e)["value"].clone())
-    });
+fn example_block(example: Option<&Value>) -> String {
     match example {
         Some(e) => format!(
             "<p class=\"label\">Example</p><pre class=\"example\"><code>{}</code></pre>",
-            esc(&serde_json::to_string_pretty(&e).unwrap())
+            esc(&serde_json::to_string_pretty(e).unwrap())
         ),
         None => String::new(),
     }
-}
-
-struct Op<'a> {
-    method: &'a str,
-    path: &'a str,
-    op: &'a Value,
-    id: String,
 }
 
 fn page(title: &str, root: &str, nav: &str, body: &str) -> String {
@@ -198,19 +189,19 @@ fn page(title: &str, root: &str, nav: &str, body: &str) -> String {
     )
 }
 
-fn nav(spec: &Value, ops: &[Op<'_>], root: &str) -> String {
+fn nav(spec: &Spec, root: &str) -> String {
     let mut out = String::from("<div id=\"ops\">");
-    for tag in tags(spec, ops) {
-        let _ = write!(out, "<p class=\"tag\">{}</p><ul>", esc(&tag));
-        for o in ops.iter().filter(|o| first_tag(o.op) == tag) {
-            let summary = o.op["summary"].as_str().unwrap_or(&o.id);
+    for tag in tags(spec) {
+        let _ = write!(out, "<p class=\"tag\">{}</p><ul>", esc(tag));
+        for o in spec.operations.iter().filter(|o| o.first_tag() == tag) {
+            let summary = o.summary.as_deref().unwrap_or(&o.id);
+            let method = o.method.key();
             let _ = write!(
                 out,
-                "<li class=\"op\" data-search=\"{}\"><a href=\"{root}operations/{}.html\"><span class=\"method {}\">{}</span> {}</a></li>",
-                esc(&format!("{} {} {} {} {}", o.method, o.path, summary, o.id, o.op["description"].as_str().unwrap_or("")).to_lowercase()),
+                "<li class=\"op\" data-search=\"{}\"><a href=\"{root}operations/{}.html\"><span class=\"method {method}\">{}</span> {}</a></li>",
+                esc(&format!("{method} {} {summary} {} {}", o.path, o.id, o.description.as_deref().unwrap_or("")).to_lowercase()),
                 esc(&o.id),
-                o.method,
-                o.method.to_uppercase(),
+                o.method.upper(),
                 esc(summary)
             );
         }
@@ -220,44 +211,35 @@ fn nav(spec: &Value, ops: &[Op<'_>], root: &str) -> String {
     out
 }
 
-fn first_tag(op: &Value) -> String {
-    op["tags"][0].as_str().unwrap_or("other").to_string()
-}
-
-/// Tags in the spec's order, then any others the operations use.
-fn tags(spec: &Value, ops: &[Op<'_>]) -> Vec<String> {
-    let mut out: Vec<String> = spec["tags"]
-        .as_array()
-        .map(|t| t.iter().filter_map(|t| t["name"].as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
-    for o in ops {
-        let t = first_tag(o.op);
-        if !out.contains(&t) {
-            out.push(t);
+/// Tags in the spec's order, then any others the operations use; only those
+/// some operation is filed under.
+fn tags(spec: &Spec) -> Vec<&str> {
+    let mut out: Vec<&str> = spec.tags.iter().map(|t| t.name.as_str()).collect();
+    for o in &spec.operations {
+        if !out.contains(&o.first_tag()) {
+            out.push(o.first_tag());
         }
     }
-    out.retain(|t| ops.iter().any(|o| first_tag(o.op) == *t));
+    out.retain(|t| spec.operations.iter().any(|o| o.first_tag() == *t));
     out
 }
 
-fn auth_section(spec: &Value, op: &Value) -> String {
-    let requirement = op.get("security").or_else(|| spec.get("security"));
-    let alternatives = requirement.and_then(Value::as_array).cloned().unwrap_or_default();
-    if alternatives.is_empty() || alternatives.iter().any(|a| a.as_object().is_some_and(|m| m.is_empty())) {
+fn auth_section(spec: &Spec, op: &Operation) -> String {
+    let SecurityRequirement::AnyOf(alternatives) = &op.security else {
         return "<h2>Authorization</h2><p>None: this operation is open.</p>".into();
-    }
+    };
     let mut out = String::from("<h2>Authorization</h2>");
-    for alt in alternatives {
+    for alternative in alternatives {
         out.push_str("<ul class=\"auth\">");
-        for name in alt.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
-            let scheme = &spec["components"]["securitySchemes"][&name];
+        for name in alternative {
+            let Some(scheme) = spec.scheme(name) else { continue };
             let _ = write!(
                 out,
                 "<li><strong>{}</strong>: {} <code>{}</code>. {}</li>",
-                esc(&name),
-                esc(scheme["in"].as_str().unwrap_or("")),
-                esc(scheme["name"].as_str().unwrap_or("")),
-                inline(scheme["description"].as_str().unwrap_or(""))
+                esc(name),
+                scheme.location.key(),
+                esc(&scheme.key),
+                inline(scheme.description.as_deref().unwrap_or(""))
             );
         }
         out.push_str("</ul>");
@@ -266,20 +248,20 @@ fn auth_section(spec: &Value, op: &Value) -> String {
 }
 
 /// The page's heading: tag, summary, method and path, description.
-fn heading(o: &Op<'_>, summary: &str) -> String {
+fn heading(o: &Operation, summary: &str) -> String {
     format!(
         "<p class=\"crumb\">{}</p><h1>{}</h1><p class=\"endpoint\"><span class=\"method {}\">{}</span> <code class=\"path\">{}</code></p>{}",
-        esc(&first_tag(o.op)),
+        esc(o.first_tag()),
         esc(summary),
-        o.method,
-        o.method.to_uppercase(),
-        esc(o.path),
-        prose(o.op["description"].as_str().unwrap_or(""))
+        o.method.key(),
+        o.method.upper(),
+        esc(&o.path),
+        prose(o.description.as_deref().unwrap_or(""))
     )
 }
 
-fn samples_section(spec: &Value, o: &Op<'_>) -> String {
-    let s = samples::samples(&samples::SampleInput { spec, method: o.method, path: o.path, operation: o.op });
+fn samples_section(spec: &Spec, operation: &Operation) -> String {
+    let s = samples::samples(samples::SampleInput { spec, operation });
     let mut b = String::from("<h2>Request samples</h2>");
     for (lang, label, code) in [
         ("curl", "curl", &s.curl),
@@ -291,132 +273,123 @@ fn samples_section(spec: &Value, o: &Op<'_>) -> String {
     b
 }
 
-fn parameter_row(spec: &Value, p: &Value) -> String {
-    let schema = resolve(spec, &p["schema"]);
-    let notes = constraints(schema);
-    let repeat = if schema["type"] == "array" { " (repeat the parameter)" } else { "" };
+fn parameter_row(spec: &Spec, p: &Parameter) -> String {
+    let notes = constraints(&p.schema);
+    let repeat = if p.schema["type"] == "array" { " (repeat the parameter)" } else { "" };
     format!(
         "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td></tr>",
-        esc(p["name"].as_str().unwrap_or("")),
-        if p["required"] == Value::Bool(true) { " <span class=\"req\">required</span>" } else { "" },
-        esc(p["in"].as_str().unwrap_or("")),
-        esc(&type_label(spec, schema)),
+        esc(&p.name),
+        if p.required { " <span class=\"req\">required</span>" } else { "" },
+        p.location.key(),
+        esc(&type_label(spec, &p.schema)),
         repeat,
-        inline(p["description"].as_str().unwrap_or("")),
+        inline(p.description.as_deref().unwrap_or("")),
         if notes.is_empty() { String::new() } else { format!("<div class=\"notes\">{}</div>", notes.join("; ")) }
     )
 }
 
-fn parameters_section(spec: &Value, o: &Op<'_>) -> String {
-    let params = samples::parameters(spec, o.path, o.op);
-    if params.is_empty() {
+fn parameters_section(spec: &Spec, o: &Operation) -> String {
+    if o.params.is_empty() {
         return String::new();
     }
     let mut b = String::from("<h2>Parameters</h2><table class=\"fields\"><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr></thead><tbody>");
-    for p in params {
+    for p in &o.params {
         b.push_str(&parameter_row(spec, p));
     }
     b.push_str("</tbody></table>");
     b
 }
 
-/// Each media type of a body or response: its schema and example.
-fn media_blocks(spec: &Value, content: &Value) -> String {
-    let mut b = String::new();
-    for (media_type, media) in content.as_object().into_iter().flatten() {
-        let _ = write!(b, "<p class=\"label\">Media type <code>{}</code></p>", esc(media_type));
-        b.push_str(&schema_block(spec, &media["schema"]));
-        b.push_str(&example_block(spec, media));
-    }
-    b
+/// One media type of a body or response: its schema and example.
+fn media_block(spec: &Spec, mime: &str, schema: Option<&Value>, example: Option<&Value>) -> String {
+    format!(
+        "<p class=\"label\">Media type <code>{}</code></p>{}{}",
+        esc(mime),
+        schema_block(spec, schema.unwrap_or(&Value::Null)),
+        example_block(example)
+    )
 }
 
-fn body_section(spec: &Value, op: &Value) -> String {
-    match op.get("requestBody") {
-        Some(body) => format!("<h2>Request body</h2>{}", media_blocks(spec, &resolve(spec, body)["content"])),
+fn body_section(spec: &Spec, body: Option<&RequestBody>) -> String {
+    match body {
+        Some(b) => {
+            format!(
+                "<h2>Request body</h2>{}",
+                media_block(spec, b.media_type.mime(), Some(&b.schema), b.example.as_ref())
+            )
+        }
         None => String::new(),
     }
 }
 
-fn response_section(spec: &Value, status: &str, response: &Value) -> String {
-    let response = resolve(spec, response);
-    let class = if status.starts_with('2') { "ok" } else { "err" };
+fn response_section(spec: &Spec, response: &Response) -> String {
+    let class = if (200..300).contains(&response.status) { "ok" } else { "err" };
+    let description = response.description.as_deref().unwrap_or("");
     let mut b = format!(
         "<section class=\"response\"><h3><span class=\"status {class}\">{}</span> {}</h3>",
-        esc(status),
-        inline(&response["description"].as_str().unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" "))
+        response.status,
+        inline(&description.split_whitespace().collect::<Vec<_>>().join(" "))
     );
-    for (name, h) in response["headers"].as_object().into_iter().flatten() {
-        let _ =
-            write!(b, "<p>Header <code>{}</code>: {}</p>", esc(name), inline(h["description"].as_str().unwrap_or("")));
+    for (name, description) in &response.headers {
+        let _ = write!(b, "<p>Header <code>{}</code>: {}</p>", esc(name), inline(description.as_deref().unwrap_or("")));
     }
-    b.push_str(&media_blocks(spec, &response["content"]));
+    for m in &response.content {
+        b.push_str(&media_block(spec, m.media_type.mime(), m.schema.as_ref(), m.example.as_ref()));
+    }
     b.push_str("</section>");
     b
 }
 
-fn operation_page(spec: &Value, o: &Op<'_>, nav_html: &str) -> String {
-    let summary = o.op["summary"].as_str().unwrap_or(&o.id);
+fn operation_page(spec: &Spec, o: &Operation, nav_html: &str) -> String {
+    let summary = o.summary.as_deref().unwrap_or(&o.id);
     let mut b = heading(o, summary);
     b.push_str(&samples_section(spec, o));
-    b.push_str(&auth_section(spec, o.op));
+    b.push_str(&auth_section(spec, o));
     b.push_str(&parameters_section(spec, o));
-    b.push_str(&body_section(spec, o.op));
+    b.push_str(&body_section(spec, o.body.as_ref()));
     b.push_str("<h2>Responses</h2>");
-    for (status, response) in o.op["responses"].as_object().into_iter().flatten() {
-        b.push_str(&response_section(spec, status, response));
+    for response in &o.responses {
+        b.push_str(&response_section(spec, response));
     }
     page(&format!("{summary} · hostadmin API"), "../", nav_html, &b)
 }
 
-pub fn portal(spec: &Value) -> Vec<File> {
-    let ops: Vec<Op<'_>> = samples::operations(spec)
-        .into_iter()
-        .map(|(method, path, op)| Op {
-            method,
-            path,
-            op,
-            id: op["operationId"].as_str().unwrap_or("operation").to_string(),
-        })
-        .collect();
+/// Every file of the portal, from the parsed spec.
+pub fn portal(spec: &Spec) -> Vec<File> {
     let mut files = Vec::new();
-    let nav_root = nav(spec, &ops, "");
-    let nav_op = nav(spec, &ops, "../");
+    let nav_root = nav(spec, "");
+    let nav_op = nav(spec, "../");
 
-    let info = &spec["info"];
+    let info = &spec.info;
     let mut index = format!(
         "<h1>{} <span class=\"version\">{}</span></h1>{}",
-        esc(info["title"].as_str().unwrap_or("API")),
-        esc(info["version"].as_str().unwrap_or("")),
-        prose(info["description"].as_str().unwrap_or(""))
+        esc(info.title.as_deref().unwrap_or("API")),
+        esc(info.version.as_deref().unwrap_or("")),
+        prose(info.description.as_deref().unwrap_or(""))
     );
-    for tag in tags(spec, &ops) {
-        let description = spec["tags"]
-            .as_array()
-            .and_then(|t| t.iter().find(|t| t["name"] == Value::String(tag.clone())))
-            .and_then(|t| t["description"].as_str())
-            .unwrap_or("");
+    for tag in tags(spec) {
+        let description = spec.tags.iter().find(|t| t.name == tag).and_then(|t| t.description.as_deref());
         let _ = write!(
             index,
             "<section class=\"tag-section\"><h2>{}</h2>{}<table class=\"ops\"><tbody>",
-            esc(&tag),
-            prose(description)
+            esc(tag),
+            prose(description.unwrap_or(""))
         );
-        for o in ops.iter().filter(|o| first_tag(o.op) == tag) {
+        for o in spec.operations.iter().filter(|o| o.first_tag() == tag) {
             let _ = write!(
                 index,
                 "<tr><td><span class=\"method {}\">{}</span></td><td><a href=\"operations/{}.html\"><code>{}</code></a></td><td>{}</td></tr>",
-                o.method,
-                o.method.to_uppercase(),
+                o.method.key(),
+                o.method.upper(),
                 esc(&o.id),
-                esc(o.path),
-                esc(o.op["summary"].as_str().unwrap_or(""))
+                esc(&o.path),
+                esc(o.summary.as_deref().unwrap_or(""))
             );
         }
         index.push_str("</tbody></table></section>");
     }
     files.push(("index.html".to_string(), page("hostadmin API", "", &nav_root, &index)));
-    for o in &ops {
+    for o in &spec.operations {
         files.push((format!("operations/{}.html", o.id), operation_page(spec, o, &nav_op)));
     }
     files.push(("assets/style.css".to_string(), STYLE.to_string()));

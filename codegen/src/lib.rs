@@ -12,12 +12,14 @@
 //!    types, the `HostadminApi` trait, the Dropshot `Wire` trait and its
 //!    adapter, and the data the runtime reads per operation (validator
 //!    schemas translated by [`schema`], parameter defaults as constants).
-//! 3. **The other outputs of the same spec**: the docs portal ([`docs`]) and
-//!    its request samples ([`samples`]), which the client's build also
-//!    compiles.
+//! 3. **The other outputs of the same model**: the docs portal ([`docs`])
+//!    and its request samples ([`samples`]), which the client's build also
+//!    compiles. They read the operations as parsed, so the docs describe
+//!    exactly what the server was generated from.
 //!
-//! The root `build.rs` calls [`api_source`] and [`docs_source`]; the client's
-//! `build.rs` calls [`client_samples_source`]. Without the `generate` feature
+//! The root `build.rs` parses once and calls [`api_source`] and
+//! [`docs_source`]; the client's `build.rs` calls [`client_samples_source`].
+//! Without the `generate` feature
 //! the crate is the spec tooling the API crate also uses at run time
 //! ([`refs`], [`schema`], [`roundtrip`]), with no typify or syn behind it.
 
@@ -34,20 +36,18 @@ pub mod schema;
 #[cfg(feature = "generate")]
 mod emit;
 
-use serde_json::Value;
-
 pub use error::{Error, Refusal};
-pub use model::parse;
+pub use model::{parse, Spec};
 
 /// The API crate's generated code (`OUT_DIR/api.rs`), formatted.
 #[cfg(feature = "generate")]
-pub fn api_source(spec: &Value) -> Result<String, Error> {
-    emit::api_source(spec, &parse(spec)?)
+pub fn api_source(spec: &Spec) -> Result<String, Error> {
+    emit::api_source(&spec.document, spec)
 }
 
 /// The docs portal as Rust source (`OUT_DIR/docs.rs`): a `FILES` constant of
 /// (path under the portal root, content) pairs.
-pub fn docs_source(spec: &Value) -> String {
+pub fn docs_source(spec: &Spec) -> String {
     let entries: Vec<String> =
         docs::portal(spec).iter().map(|(path, content)| format!("({path:?}, {content:?})")).collect();
     format!(
@@ -59,11 +59,11 @@ pub fn docs_source(spec: &Value) -> String {
 /// Every operation's Rust request sample as an async function
 /// (`OUT_DIR/samples.rs` of the client), so the client's tests compile what
 /// the docs show.
-pub fn client_samples_source(spec: &Value) -> String {
+pub fn client_samples_source(spec: &Spec) -> String {
     let mut functions = String::new();
-    for (method, path, operation) in samples::operations(spec) {
-        let sample = samples::samples(&samples::SampleInput { spec, method, path, operation });
-        let id = operation["operationId"].as_str().unwrap_or("operation");
+    for operation in &spec.operations {
+        let sample = samples::samples(samples::SampleInput { spec, operation });
+        let id = &operation.id;
         functions.push_str(&format!(
             "/// The docs' Rust sample for `{id}`.\n#[allow(unused_variables)]\npub async fn sample_{id}(session: hostadmin_client::types::LoginResult) -> Result<(), Box<dyn std::error::Error>> {{\n{}\nOk(())\n}}\n\n",
             sample.rust

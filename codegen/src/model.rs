@@ -20,11 +20,48 @@ pub const TRAIT_METHODS: &[&str] = &["authenticate", "check_body", "observe"];
 /// The parsed spec.
 #[derive(Debug, Clone)]
 pub struct Spec {
+    /// The document as written: what is served, and what the `$ref`s inside
+    /// schemas point into (see [`Spec::resolve`]).
+    pub document: Value,
+    /// What the docs portal's index shows above the operations.
+    pub info: Info,
+    /// The document's tags, in its order: they order the docs portal.
+    pub tags: Vec<Tag>,
+    /// The first server's URL: the samples' base.
+    pub server_url: Option<String>,
     /// The component schemas, verbatim, in the spec's order.
     pub schemas: Map<String, Value>,
     pub security_schemes: Vec<SecurityScheme>,
     /// Every operation, in the spec's order (paths, then methods as in [`Method::ALL`]).
     pub operations: Vec<Operation>,
+}
+
+impl Spec {
+    /// The schema `v` stands for, following a `$ref` with the one resolver;
+    /// `null` where nothing is (renderers show what is there).
+    pub fn resolve<'a>(&'a self, v: &'a Value) -> &'a Value {
+        refs::resolve_or_null(&self.document, v)
+    }
+
+    /// The security scheme named `name` (parsing refused unknown names).
+    pub fn scheme(&self, name: &str) -> Option<&SecurityScheme> {
+        self.security_schemes.iter().find(|s| s.name == name)
+    }
+}
+
+/// The document's `info`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Info {
+    pub title: Option<String>,
+    pub version: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A tag of the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub name: String,
+    pub description: Option<String>,
 }
 
 /// An HTTP method an operation may have.
@@ -114,6 +151,8 @@ pub struct Parameter {
     pub ty: ParamType,
     /// The schema's `default`, applied by the runtime when absent.
     pub default: Option<Value>,
+    /// The parameter's `example`, shown by the docs' samples.
+    pub example: Option<Value>,
     pub schema: Value,
 }
 
@@ -133,13 +172,61 @@ impl MediaType {
     }
 }
 
+/// A response's media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMediaType {
+    Json,
+    /// `text/xml`, offered beside JSON where the product speaks XML.
+    Xml,
+}
+
+impl ResponseMediaType {
+    pub fn mime(self) -> &'static str {
+        match self {
+            ResponseMediaType::Json => "application/json",
+            ResponseMediaType::Xml => "text/xml",
+        }
+    }
+}
+
 /// A request body: always a named component.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RequestBody {
     pub media_type: MediaType,
     pub component: String,
     /// The schema's top-level read-only properties: the handler gets `Claimed`.
     pub read_only: Vec<String>,
+    /// The schema as written: a `$ref` to `component`.
+    pub schema: Value,
+    /// The media type's example (`example`, or the first of `examples`).
+    pub example: Option<Value>,
+}
+
+/// One documented response (success or error), as the docs show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub description: Option<String>,
+    /// Documented headers: (name, description).
+    pub headers: Vec<(String, Option<String>)>,
+    /// Each media type, in the spec's order.
+    pub content: Vec<Media>,
+}
+
+impl Response {
+    /// The `application/json` schema, if the response has a body.
+    pub fn json_schema(&self) -> Option<&Value> {
+        self.content.iter().find(|m| m.media_type == ResponseMediaType::Json).and_then(|m| m.schema.as_ref())
+    }
+}
+
+/// A response body in one media type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Media {
+    pub media_type: ResponseMediaType,
+    /// As written (a `$ref` or inline).
+    pub schema: Option<Value>,
+    pub example: Option<Value>,
 }
 
 /// The success response, as Dropshot's response types tell them apart.
@@ -198,6 +285,7 @@ pub struct SecurityScheme {
     pub location: KeyLocation,
     /// The header, cookie or query name of the credential.
     pub key: String,
+    pub description: Option<String>,
 }
 
 /// Where an `apiKey` credential travels.
@@ -206,6 +294,17 @@ pub enum KeyLocation {
     Header,
     Cookie,
     Query,
+}
+
+impl KeyLocation {
+    /// As the spec writes it (`cookie`).
+    pub fn key(self) -> &'static str {
+        match self {
+            KeyLocation::Header => "header",
+            KeyLocation::Cookie => "cookie",
+            KeyLocation::Query => "query",
+        }
+    }
 }
 
 /// One operation of the spec.
@@ -223,9 +322,24 @@ pub struct Operation {
     pub success: Success,
     /// The component schema every error response shares.
     pub error_schema: String,
+    /// Every response, in the spec's order: what the docs show.
+    pub responses: Vec<Response>,
 }
 
 impl Operation {
+    /// The tag the docs file the operation under.
+    pub fn first_tag(&self) -> &str {
+        self.tags.first().map(String::as_str).unwrap_or("other")
+    }
+
+    /// The alternative the samples show: the first requirement's schemes.
+    pub fn sample_schemes(&self) -> &[String] {
+        match &self.security {
+            SecurityRequirement::Anonymous => &[],
+            SecurityRequirement::AnyOf(alternatives) => alternatives.first().map(Vec::as_slice).unwrap_or(&[]),
+        }
+    }
+
     /// The parameters in one location, in the spec's order.
     pub fn params_in(&self, location: ParamLocation) -> impl Iterator<Item = &Parameter> {
         self.params.iter().filter(move |p| p.location == location)
@@ -241,7 +355,15 @@ pub fn parse(spec: &Value) -> Result<Spec, Error> {
     let schemas = spec.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
     let security_schemes = parse_security_schemes(spec)?;
     let operations = crate::parse::operations(spec, &security_schemes)?;
-    Ok(Spec { schemas, security_schemes, operations })
+    Ok(Spec {
+        document: spec.clone(),
+        info: crate::parse::info(spec),
+        tags: crate::parse::tags(spec),
+        server_url: spec.pointer("/servers/0/url").and_then(Value::as_str).map(str::to_string),
+        schemas,
+        security_schemes,
+        operations,
+    })
 }
 
 fn parse_security_schemes(spec: &Value) -> Result<Vec<SecurityScheme>, Error> {
@@ -267,7 +389,8 @@ fn parse_security_scheme(name: &str, scheme: &Value) -> Result<SecurityScheme, E
         other => return Err(refuse(Refusal::KeyLocation(other.to_string()))),
     };
     let key = scheme["name"].as_str().ok_or_else(|| refuse(Refusal::SchemeWithout("name")))?.to_string();
-    Ok(SecurityScheme { name: name.to_string(), location, key })
+    let description = scheme.get("description").and_then(Value::as_str).map(str::to_string);
+    Ok(SecurityScheme { name: name.to_string(), location, key, description })
 }
 
 /// The top-level properties a schema marks `readOnly`.

@@ -47,26 +47,41 @@ fn operation(
     if TRAIT_METHODS.contains(&id) {
         return Err(at.refuse("operationId", Refusal::TakenByTrait));
     }
+    let responses = responses(spec, op, &at)?;
     Ok(Operation {
         id: id.to_string(),
         method,
         path: path.to_string(),
         summary: text(op, "summary"),
         description: text(op, "description"),
-        tags: tags(op),
+        tags: operation_tags(op),
         params: parameters(spec, item, op, &at)?,
         body: op.get("requestBody").map(|rb| request_body(spec, rb, &at)).transpose()?,
-        success: success(spec, op, method, &at)?,
-        error_schema: error_schema(spec, op, &at)?,
+        success: success(spec, &responses, method, &at)?,
+        error_schema: error_schema(&responses, &at)?,
         security: security(spec, op, schemes, &at)?,
+        responses,
     })
+}
+
+/// The document's `info`.
+pub(crate) fn info(spec: &Value) -> Info {
+    let info = spec.get("info").unwrap_or(&Value::Null);
+    Info { title: text(info, "title"), version: text(info, "version"), description: text(info, "description") }
+}
+
+/// The document's named tags.
+pub(crate) fn tags(spec: &Value) -> Vec<Tag> {
+    let tags = spec.get("tags").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let tag = |t: &Value| Some(Tag { name: text(t, "name")?, description: text(t, "description") });
+    tags.iter().filter_map(tag).collect()
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
-fn tags(op: &Value) -> Vec<String> {
+fn operation_tags(op: &Value) -> Vec<String> {
     let tags = op.get("tags").and_then(Value::as_array);
     tags.map(|t| t.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
 }
@@ -105,6 +120,7 @@ fn parameter(spec: &Value, p: &Value, at: &At, suffix: &str) -> Result<Parameter
         required: p.get("required").and_then(Value::as_bool).unwrap_or(location == ParamLocation::Path),
         ty,
         default,
+        example: p.get("example").cloned(),
         schema,
     })
 }
@@ -153,7 +169,26 @@ fn request_body(spec: &Value, rb: &Value, at: &At) -> Result<RequestBody, Error>
     if media_type == MediaType::FormUrlEncoded {
         form_fields_are_text(resolved).map_err(|field| at.refuse(&schema_at, Refusal::FormFieldNotString(field)))?;
     }
-    Ok(RequestBody { media_type, component: component.to_string(), read_only: read_only_properties(resolved) })
+    Ok(RequestBody {
+        media_type,
+        component: component.to_string(),
+        read_only: read_only_properties(resolved),
+        schema: schema.clone(),
+        example: example(spec, media, at, &suffix)?,
+    })
+}
+
+/// A media type's example: its `example`, or the value of the first of its
+/// `examples`.
+fn example(spec: &Value, media: &Value, at: &At, suffix: &str) -> Result<Option<Value>, Error> {
+    if let Some(example) = media.get("example") {
+        return Ok(Some(example.clone()));
+    }
+    let Some((name, first)) = media.get("examples").and_then(Value::as_object).and_then(|e| e.iter().next()) else {
+        return Ok(None);
+    };
+    let first = resolve_at(spec, first, at, &format!("{suffix}/examples/{}", refs::escape(name)))?;
+    Ok(Some(first.get("value").cloned().unwrap_or(Value::Null)))
 }
 
 /// A form carries text only; the runtime does not convert form fields.
@@ -165,44 +200,47 @@ fn form_fields_are_text(schema: &Value) -> Result<(), String> {
     }
 }
 
-/// A response: its status, its `application/json` schema, and whether it
-/// also offers `text/xml` and documents headers.
-struct Response<'a> {
-    status: u16,
-    schema: Option<&'a Value>,
-    xml: bool,
-    headers: bool,
-}
-
-fn responses<'a>(spec: &'a Value, op: &'a Value, at: &At) -> Result<Vec<Response<'a>>, Error> {
+fn responses(spec: &Value, op: &Value, at: &At) -> Result<Vec<Response>, Error> {
     let map = op.get("responses").and_then(Value::as_object).ok_or_else(|| at.refuse("", Refusal::NoResponses))?;
     map.iter().map(|(status, r)| response(spec, status, r, at)).collect()
 }
 
-fn response<'a>(spec: &'a Value, status: &str, r: &'a Value, at: &At) -> Result<Response<'a>, Error> {
+fn response(spec: &Value, status: &str, r: &Value, at: &At) -> Result<Response, Error> {
     let suffix = format!("responses/{status}");
     let r = resolve_at(spec, r, at, &suffix)?;
     let code: u16 = status.parse().map_err(|_| at.refuse(&suffix, Refusal::StatusNotExplicit(status.into())))?;
-    let headers = r.get("headers").is_some();
-    let Some(content) = r.get("content").and_then(Value::as_object) else {
-        return Ok(Response { status: code, schema: None, xml: false, headers });
-    };
-    if let Some(other) = content.keys().find(|k| *k != "application/json" && *k != "text/xml") {
-        let refusal = Refusal::ResponseMediaType { status: code, media_type: other.clone() };
-        return Err(at.refuse(&format!("{suffix}/content"), refusal));
+    let headers = r.get("headers").and_then(Value::as_object).map(|h| h.iter().collect::<Vec<_>>()).unwrap_or_default();
+    let headers = headers.into_iter().map(|(name, h)| (name.clone(), text(h, "description"))).collect();
+    let mut content = Vec::new();
+    if let Some(map) = r.get("content").and_then(Value::as_object) {
+        for (mime, media) in map {
+            let media_type = match mime.as_str() {
+                "application/json" => ResponseMediaType::Json,
+                "text/xml" => ResponseMediaType::Xml,
+                other => {
+                    let refusal = Refusal::ResponseMediaType { status: code, media_type: other.to_string() };
+                    return Err(at.refuse(&format!("{suffix}/content"), refusal));
+                }
+            };
+            let media_suffix = format!("{suffix}/content/{}", refs::escape(mime));
+            let example = example(spec, media, at, &media_suffix)?;
+            content.push(Media { media_type, schema: media.get("schema").cloned(), example });
+        }
+        if !content.iter().any(|m| m.media_type == ResponseMediaType::Json) {
+            return Err(at.refuse(&suffix, Refusal::ResponseWithoutJson(code)));
+        }
     }
-    let json = content.get("application/json").ok_or_else(|| at.refuse(&suffix, Refusal::ResponseWithoutJson(code)))?;
-    Ok(Response { status: code, schema: json.get("schema"), xml: content.contains_key("text/xml"), headers })
+    Ok(Response { status: code, description: text(r, "description"), headers, content })
 }
 
-fn success(spec: &Value, op: &Value, method: Method, at: &At) -> Result<Success, Error> {
-    let mut ok: Vec<Response> = responses(spec, op, at)?.into_iter().filter(|r| r.status < 400).collect();
-    if ok.len() != 1 {
+fn success(spec: &Value, responses: &[Response], method: Method, at: &At) -> Result<Success, Error> {
+    let ok: Vec<&Response> = responses.iter().filter(|r| r.status < 400).collect();
+    let [r] = ok[..] else {
         return Err(at.refuse("responses", Refusal::SuccessCount(ok.len())));
-    }
-    let r = ok.pop().expect("one success response");
+    };
     let suffix = format!("responses/{}", r.status);
-    let kind = match (r.status, r.schema.is_some()) {
+    let schema = r.json_schema();
+    let kind = match (r.status, schema.is_some()) {
         (200, true) => ResponseKind::Ok,
         (201, true) => ResponseKind::Created,
         (202, true) => ResponseKind::Accepted,
@@ -210,17 +248,18 @@ fn success(spec: &Value, op: &Value, method: Method, at: &At) -> Result<Success,
         (204, false) => ResponseKind::UpdatedNoContent,
         (status, _) => return Err(at.refuse(&suffix, Refusal::SuccessStatus(status))),
     };
-    let envelope = match r.schema {
+    let envelope = match schema {
         Some(schema) => is_envelope(resolve_at(spec, schema, at, &suffix)?),
         None => false,
     };
-    Ok(Success { kind, schema: r.schema.cloned(), headers: r.headers, xml: r.xml, envelope })
+    let xml = r.content.iter().any(|m| m.media_type == ResponseMediaType::Xml);
+    Ok(Success { kind, schema: schema.cloned(), headers: !r.headers.is_empty(), xml, envelope })
 }
 
-fn error_schema(spec: &Value, op: &Value, at: &At) -> Result<String, Error> {
+fn error_schema(responses: &[Response], at: &At) -> Result<String, Error> {
     let mut names = BTreeSet::new();
-    for r in responses(spec, op, at)?.into_iter().filter(|r| r.status >= 400) {
-        let name = r.schema.and_then(refs::component_name);
+    for r in responses.iter().filter(|r| r.status >= 400) {
+        let name = r.json_schema().and_then(refs::component_name);
         let name =
             name.ok_or_else(|| at.refuse(&format!("responses/{}", r.status), Refusal::ErrorNotComponent(r.status)))?;
         names.insert(name.to_string());

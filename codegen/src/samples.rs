@@ -7,15 +7,14 @@
 
 use serde_json::{json, Value};
 
+use crate::model::{KeyLocation, MediaType, Operation, ParamLocation, ParamType, Parameter, Scalar, Spec};
 use crate::naming::{builder_method, snake, type_name};
-use crate::refs::{ref_name, resolve_or_null as resolve};
 
-/// What a sample needs to know of an operation.
+/// What a sample needs: the spec and one of its operations.
+#[derive(Clone, Copy)]
 pub struct SampleInput<'a> {
-    pub spec: &'a Value,
-    pub method: &'a str,
-    pub path: &'a str,
-    pub operation: &'a Value,
+    pub spec: &'a Spec,
+    pub operation: &'a Operation,
 }
 
 pub struct Samples {
@@ -25,19 +24,15 @@ pub struct Samples {
 }
 
 /// A parameter's sample value: its example, its default, or one of its type.
-fn param_example(spec: &Value, p: &Value) -> Value {
-    let schema = resolve(spec, &p["schema"]);
-    if let Some(e) = p.get("example") {
+fn param_example(p: &Parameter) -> Value {
+    if let Some(e) = p.example.as_ref().or(p.default.as_ref()) {
         return e.clone();
     }
-    if let Some(d) = schema.get("default") {
-        return d.clone();
-    }
-    match schema["type"].as_str() {
-        Some("integer") | Some("number") => json!(1),
-        Some("boolean") => json!(true),
-        Some("array") => json!([]),
-        _ => json!("example"),
+    match p.ty {
+        ParamType::Scalar(Scalar::Int32 | Scalar::Int64 | Scalar::Number) => json!(1),
+        ParamType::Scalar(Scalar::Boolean) => json!(true),
+        ParamType::ArrayOf(_) => json!([]),
+        ParamType::Scalar(Scalar::String) => json!("example"),
     }
 }
 
@@ -46,37 +41,6 @@ fn text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-/// The operation's parameters (path-level ones included), resolved.
-pub fn parameters<'a>(spec: &'a Value, path: &str, operation: &'a Value) -> Vec<&'a Value> {
-    let shared = spec["paths"][path]["parameters"].as_array().map(|v| v.as_slice()).unwrap_or(&[]);
-    let own = operation["parameters"].as_array().map(|v| v.as_slice()).unwrap_or(&[]);
-    shared.iter().chain(own.iter()).map(|p| resolve(spec, p)).collect()
-}
-
-/// The request body's media type and example, if the operation has a body.
-pub fn body_example(spec: &Value, operation: &Value) -> Option<(String, Value)> {
-    let body = resolve(spec, operation.get("requestBody")?);
-    let (media_type, media) = body["content"].as_object()?.iter().next()?;
-    let example = media
-        .get("example")
-        .cloned()
-        .or_else(|| media["examples"].as_object()?.values().next().map(|e| resolve(spec, e)["value"].clone()))
-        .unwrap_or_else(|| json!({}));
-    Some((media_type.clone(), example))
-}
-
-/// The security schemes of the first alternative of the requirement.
-pub fn security_schemes<'a>(spec: &'a Value, operation: &'a Value) -> Vec<(&'a str, &'a Value)> {
-    let requirement = operation.get("security").or_else(|| spec.get("security"));
-    let Some(first) = requirement.and_then(Value::as_array).and_then(|a| a.first()) else {
-        return vec![];
-    };
-    first
-        .as_object()
-        .map(|m| m.keys().map(|k| (k.as_str(), &spec["components"]["securitySchemes"][k])).collect())
-        .unwrap_or_default()
 }
 
 fn rust_literal(v: &Value) -> String {
@@ -107,8 +71,9 @@ fn json_macro_body(v: &Value) -> String {
 struct Request<'a> {
     base: &'a str,
     url: String,
-    upper: String,
-    body: Option<(String, Value)>,
+    upper: &'static str,
+    /// The body's media type and example (`{}` where the spec shows none).
+    body: Option<(MediaType, Value)>,
     /// Header credentials and the body's `Content-Type`.
     headers: Vec<(String, String)>,
     /// Cookie credentials, as `name=<name>`.
@@ -116,35 +81,33 @@ struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    fn of(input: &SampleInput<'a>) -> Self {
-        let SampleInput { spec, method, path, operation } = *input;
-        let base = spec["servers"][0]["url"].as_str().unwrap_or("http://127.0.0.1:8080").trim_end_matches('/');
-        let body = body_example(spec, operation);
-        let (mut headers, cookies) = credentials(&security_schemes(spec, operation));
+    fn of(input: SampleInput<'a>) -> Self {
+        let SampleInput { spec, operation } = input;
+        let base = spec.server_url.as_deref().unwrap_or("http://127.0.0.1:8080").trim_end_matches('/');
+        let body = operation.body.as_ref().map(|b| (b.media_type, b.example.clone().unwrap_or_else(|| json!({}))));
+        let (mut headers, cookies) = credentials(input);
         if let Some((media_type, _)) = &body {
-            headers.push(("Content-Type".into(), media_type.clone()));
+            headers.push(("Content-Type".into(), media_type.mime().into()));
         }
-        Request { base, url: url(base, spec, path, operation), upper: method.to_uppercase(), body, headers, cookies }
+        Request { base, url: url(base, operation), upper: operation.method.upper(), body, headers, cookies }
     }
 
     fn is_form(&self) -> bool {
-        matches!(&self.body, Some((media_type, _)) if media_type == "application/x-www-form-urlencoded")
+        matches!(&self.body, Some((MediaType::FormUrlEncoded, _)))
     }
 }
 
 /// The URL with example path parameters and required query parameters.
-fn url(base: &str, spec: &Value, path: &str, operation: &Value) -> String {
-    let mut url_path = path.to_string();
-    let mut query = Vec::new();
-    for p in parameters(spec, path, operation) {
-        let value = param_example(spec, p);
-        let name = p["name"].as_str().unwrap_or_default();
-        match p["in"].as_str() {
-            Some("path") => url_path = url_path.replace(&format!("{{{name}}}"), &text(&value)),
-            Some("query") if p["required"].as_bool() == Some(true) => query.push(format!("{name}={}", text(&value))),
-            _ => {}
-        }
+fn url(base: &str, operation: &Operation) -> String {
+    let mut url_path = operation.path.clone();
+    for p in operation.params_in(ParamLocation::Path) {
+        url_path = url_path.replace(&format!("{{{}}}", p.name), &text(&param_example(p)));
     }
+    let query: Vec<String> = operation
+        .params_in(ParamLocation::Query)
+        .filter(|p| p.required)
+        .map(|p| format!("{}={}", p.name, text(&param_example(p))))
+        .collect();
     if query.is_empty() {
         format!("{base}{url_path}")
     } else {
@@ -152,14 +115,16 @@ fn url(base: &str, spec: &Value, path: &str, operation: &Value) -> String {
     }
 }
 
-/// The placeholders for the schemes' credentials: (headers, cookies).
-fn credentials(schemes: &[(&str, &Value)]) -> (Vec<(String, String)>, Vec<String>) {
+/// The placeholders for the credentials of the schemes the samples show:
+/// (headers, cookies).
+fn credentials(input: SampleInput<'_>) -> (Vec<(String, String)>, Vec<String>) {
     let (mut headers, mut cookies) = (Vec::new(), Vec::new());
-    for (name, scheme) in schemes {
-        let key = scheme["name"].as_str().unwrap_or(name);
-        match scheme["in"].as_str() {
-            Some("cookie") => cookies.push(format!("{key}=<{key}>")),
-            _ => headers.push((key.to_string(), format!("<{name}>"))),
+    for name in input.operation.sample_schemes() {
+        let Some(scheme) = input.spec.scheme(name) else { continue };
+        let key = &scheme.key;
+        match scheme.location {
+            KeyLocation::Cookie => cookies.push(format!("{key}=<{key}>")),
+            KeyLocation::Header | KeyLocation::Query => headers.push((key.clone(), format!("<{name}>"))),
         }
     }
     (headers, cookies)
@@ -217,31 +182,24 @@ fn fetch(r: &Request<'_>) -> String {
 }
 
 /// Rust, through the generated client.
-fn rust(input: &SampleInput<'_>, r: &Request<'_>) -> String {
-    let SampleInput { spec, path, operation, .. } = *input;
+fn rust(operation: &Operation, r: &Request<'_>) -> String {
     let base = r.base;
-    let operation_id = operation["operationId"].as_str().unwrap_or("operation");
     let mut rust = String::new();
-    if security_schemes(spec, operation).is_empty() {
+    if operation.sample_schemes().is_empty() {
         rust.push_str(&format!("let client = hostadmin_client::Client::new({base:?});\n"));
     } else {
         rust.push_str(&format!(
             "// `session`: the answer of `client.login()`.\nlet client = hostadmin_client::session_client({base:?}, &session)?;\n"
         ));
     }
-    rust.push_str(&format!("let response = client\n    .{}()\n", snake(operation_id)));
-    for p in parameters(spec, path, operation) {
-        let required = p["required"].as_bool() == Some(true);
-        if p["in"].as_str() == Some("header") || !required {
-            continue;
-        }
-        let name = p["name"].as_str().unwrap_or_default();
-        rust.push_str(&format!("    .{}({})\n", builder_method(name), rust_literal(&param_example(spec, p))));
+    rust.push_str(&format!("let response = client\n    .{}()\n", snake(&operation.id)));
+    for p in operation.params.iter().filter(|p| p.location != ParamLocation::Header && p.required) {
+        rust.push_str(&format!("    .{}({})\n", builder_method(&p.name), rust_literal(&param_example(p))));
     }
-    if let Some((_, example)) = &r.body {
+    if let (Some((_, example)), Some(body)) = (&r.body, &operation.body) {
         rust.push_str(&format!(
             "    .body(serde_json::from_value::<hostadmin_client::types::{}>(serde_json::json!({}))?)\n",
-            body_type(spec, operation),
+            type_name(&body.component),
             json_macro_body(example)
         ));
     }
@@ -249,34 +207,8 @@ fn rust(input: &SampleInput<'_>, r: &Request<'_>) -> String {
     rust
 }
 
-/// The client's type for the request body: its component's name.
-fn body_type(spec: &Value, operation: &Value) -> String {
-    let body_def = resolve(spec, operation.get("requestBody").unwrap_or(&Value::Null));
-    body_def["content"]
-        .as_object()
-        .and_then(|c| c.values().next())
-        .and_then(|m| ref_name(&m["schema"]))
-        .map(type_name)
-        .unwrap_or_else(|| "serde_json::Value".into())
-}
-
 /// The three samples of one operation.
-pub fn samples(input: &SampleInput<'_>) -> Samples {
+pub fn samples(input: SampleInput<'_>) -> Samples {
     let request = Request::of(input);
-    Samples { curl: curl(&request), fetch: fetch(&request), rust: rust(input, &request) }
-}
-
-/// Every operation of the spec: (method, path, operation).
-pub fn operations(spec: &Value) -> Vec<(&str, &str, &Value)> {
-    let mut out = Vec::new();
-    if let Some(paths) = spec["paths"].as_object() {
-        for (path, item) in paths {
-            for method in ["get", "put", "post", "delete", "patch"] {
-                if let Some(op) = item.get(method) {
-                    out.push((method, path.as_str(), op));
-                }
-            }
-        }
-    }
-    out
+    Samples { curl: curl(&request), fetch: fetch(&request), rust: rust(input.operation, &request) }
 }

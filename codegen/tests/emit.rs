@@ -4,7 +4,19 @@ mod common;
 
 /// The API crate's code for the sample spec.
 fn api() -> String {
-    hostadmin_codegen::api_source(&common::spec()).expect("the sample spec generates")
+    hostadmin_codegen::api_source(&model(&common::spec())).expect("the sample spec generates")
+}
+
+fn model(spec: &serde_json::Value) -> hostadmin_codegen::Spec {
+    hostadmin_codegen::parse(spec).expect("the spec is accepted")
+}
+
+/// The docs portal's file at `path`, as the build writes it (a Rust string
+/// literal, so quotes are escaped).
+fn docs_file(spec: &serde_json::Value, path: &str) -> String {
+    let docs = hostadmin_codegen::docs_source(&model(spec));
+    let start = docs.find(&format!("({path:?}, ")).unwrap_or_else(|| panic!("{path} is in the portal"));
+    docs[start..].split("\n(").next().unwrap().to_string()
 }
 
 /// Whether `code` contains `needle`, whatever the line breaks and indentation.
@@ -70,22 +82,71 @@ fn security_schemes_and_requirements() {
 }
 
 #[test]
-fn a_refusal_fails_generation_too() {
+fn a_schema_typify_cannot_read_fails_generation_naming_it() {
     let mut spec = common::spec();
-    spec["openapi"] = serde_json::json!("2.0");
-    let error = hostadmin_codegen::api_source(&spec).unwrap_err();
-    assert_eq!(error, hostadmin_codegen::Error::Version("2.0".into()));
+    spec["components"]["schemas"]["Odd"] = serde_json::json!({"type": 5});
+    let error = hostadmin_codegen::api_source(&model(&spec)).unwrap_err();
+    match error {
+        hostadmin_codegen::Error::Schema { schema, pointer, .. } => {
+            assert_eq!((schema.as_str(), pointer.as_str()), ("Odd", "/components/schemas/Odd"))
+        }
+        other => panic!("{other}"),
+    }
 }
 
 #[test]
 fn docs_and_samples_cover_every_operation() {
     let spec = common::spec();
-    let docs = hostadmin_codegen::docs_source(&spec);
+    let docs = hostadmin_codegen::docs_source(&model(&spec));
     for page in ["operations/thingList.html", "operations/login.html", "index.html", "assets/style.css"] {
         assert!(docs.contains(&format!("({page:?}, ")), "{page}");
     }
-    let samples = hostadmin_codegen::client_samples_source(&spec);
+    let samples = hostadmin_codegen::client_samples_source(&model(&spec));
     assert!(samples.contains("pub async fn sample_thingCreate("));
     assert!(samples.contains(".thing_delete()\n    .id(1)"), "{samples}");
     assert!(samples.contains("hostadmin_client::Client::new("), "login needs no session");
+}
+
+#[test]
+fn docs_pages_show_the_parsed_operation() {
+    let mut spec = common::spec();
+    spec["info"]["description"] = serde_json::json!("All the `things`.");
+    spec["tags"] = serde_json::json!([{"name": "things", "description": "Things, listed."}, {"name": "unused"}]);
+    spec["servers"] = serde_json::json!([{"url": "https://api.example/"}]);
+    spec["components"]["examples"] = serde_json::json!({"aThing": {"value": {"name": "shown"}}});
+    common::op(&mut spec, "/things", "post")["requestBody"]["content"]["application/json"]["examples"] =
+        serde_json::json!({"one": {"$ref": "#/components/examples/aThing"}});
+    common::op(&mut spec, "/login", "post")["requestBody"]["content"]["application/x-www-form-urlencoded"]["example"] =
+        serde_json::json!({"user": "ann"});
+
+    let index = docs_file(&spec, "index.html");
+    assert!(index.contains("<code>things</code>"), "the info description as prose: {index}");
+    assert!(index.contains("<h2>things</h2><p>Things, listed.</p>"), "{index}");
+    assert!(!index.contains("<h2>unused</h2>"), "a tag no operation uses is left out");
+    assert!(index.contains("<h2>other</h2>"), "untagged operations are filed under other");
+
+    let create = docs_file(&spec, "operations/thingCreate.html");
+    assert!(create.contains("Media type <code>application/json</code>"), "{create}");
+    assert!(create.contains("&quot;shown&quot;"), "the referenced example: {create}");
+    assert!(create.contains("curl --request POST"), "{create}");
+    assert!(create.contains("https://api.example/things"), "the first server is the samples' base: {create}");
+    assert!(create.contains("--cookie 'sid=&lt;sid&gt;'"), "the session cookie: {create}");
+    assert!(create.contains("<span class=\\\"status ok\\\">201</span>"), "{create}");
+    assert!(create.contains("<span class=\\\"status err\\\">503</span>"), "{create}");
+
+    // An operation that accepts anonymous callers is open, and its samples
+    // send no credential.
+    let delete = docs_file(&spec, "operations/thingDelete.html");
+    assert!(delete.contains("None: this operation is open."), "{delete}");
+    assert!(!delete.contains("--cookie"), "{delete}");
+    assert!(delete.contains("hostadmin_client::Client::new("), "{delete}");
+
+    let list = docs_file(&spec, "operations/thingList.html");
+    assert!(list.contains("<strong>session</strong>: cookie <code>sid</code>."), "{list}");
+    assert!(list.contains("default <code>50</code>"), "{list}");
+    assert!(list.contains("(repeat the parameter)"), "{list}");
+    assert!(list.contains("Media type <code>text/xml</code>"), "{list}");
+    let login = docs_file(&spec, "operations/login.html");
+    assert!(login.contains("Header <code>Set-Cookie</code>"), "{login}");
+    assert!(login.contains("--data-urlencode 'user=ann'"), "a form body: {login}");
 }

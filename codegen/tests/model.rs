@@ -56,7 +56,13 @@ fn bodies_know_their_media_type_and_read_only_fields() {
     let create = operation("thingCreate").body.unwrap();
     assert_eq!(
         create,
-        RequestBody { media_type: MediaType::Json, component: "Thing".into(), read_only: vec!["ID".into()] }
+        RequestBody {
+            media_type: MediaType::Json,
+            component: "Thing".into(),
+            read_only: vec!["ID".into()],
+            schema: json!({"$ref": "#/components/schemas/Thing"}),
+            example: None,
+        }
     );
     let login = operation("login").body.unwrap();
     assert_eq!((login.media_type, login.read_only.len()), (MediaType::FormUrlEncoded, 0));
@@ -83,7 +89,12 @@ fn security_requirements() {
     assert_eq!(operation("thingDelete").security, SecurityRequirement::Anonymous);
     assert_eq!(
         parsed().security_schemes,
-        vec![SecurityScheme { name: "session".into(), location: KeyLocation::Cookie, key: "sid".into() }]
+        vec![SecurityScheme {
+            name: "session".into(),
+            location: KeyLocation::Cookie,
+            key: "sid".into(),
+            description: None
+        }]
     );
 }
 
@@ -102,4 +113,49 @@ fn the_real_spec_parses() {
     let spec: serde_json::Value = serde_yaml::from_str(&text).unwrap();
     let model = hostadmin_codegen::parse(&spec).unwrap();
     assert!(model.operations.len() > 20, "{}", model.operations.len());
+}
+
+#[test]
+fn every_response_is_kept_for_the_docs() {
+    let create = operation("thingCreate");
+    let statuses: Vec<u16> = create.responses.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [201, 400, 503]);
+    assert_eq!(create.responses[0].description.as_deref(), Some("made"));
+    let list = operation("thingList");
+    let media: Vec<ResponseMediaType> = list.responses[0].content.iter().map(|m| m.media_type).collect();
+    assert_eq!(media, [ResponseMediaType::Json, ResponseMediaType::Xml]);
+    assert_eq!(ResponseMediaType::Xml.mime(), "text/xml");
+    let login = operation("login");
+    assert_eq!(login.responses[0].headers, vec![("Set-Cookie".to_string(), None)]);
+    assert!(operation("thingDelete").responses[0].content.is_empty());
+}
+
+#[test]
+fn examples_front_matter_and_tags() {
+    let mut spec = common::spec();
+    spec["info"]["description"] = json!("About.");
+    spec["tags"] = json!([{"name": "things", "description": "Things."}, {"description": "no name: skipped"}]);
+    spec["servers"] = json!([{"url": "https://api.example"}]);
+    spec["components"]["examples"] = json!({"aThing": {"value": {"name": "a"}}});
+    common::op(&mut spec, "/things", "post")["requestBody"]["content"]["application/json"]["examples"] =
+        json!({"one": {"$ref": "#/components/examples/aThing"}, "two": {"value": {"name": "b"}}});
+    common::op(&mut spec, "/things", "get")["parameters"][0]["example"] = json!(7);
+    common::op(&mut spec, "/things", "get")["responses"]["200"]["content"]["application/json"]["example"] =
+        json!({"name": "listed"});
+    let model = hostadmin_codegen::parse(&spec).unwrap();
+    assert_eq!(
+        model.info,
+        Info { title: Some("tiny".into()), version: Some("1".into()), description: Some("About.".into()) }
+    );
+    assert_eq!(model.tags, vec![Tag { name: "things".into(), description: Some("Things.".into()) }]);
+    assert_eq!(model.server_url.as_deref(), Some("https://api.example"));
+    let create = model.operations.iter().find(|o| o.id == "thingCreate").unwrap();
+    assert_eq!(create.body.as_ref().unwrap().example, Some(json!({"name": "a"})), "the first example, resolved");
+    let list = &model.operations[0];
+    assert_eq!(list.params[0].example, Some(json!(7)));
+    assert_eq!(list.responses[0].content[0].example, Some(json!({"name": "listed"})));
+    assert_eq!(list.first_tag(), "things");
+    assert_eq!(create.first_tag(), "other");
+    assert_eq!(list.sample_schemes(), ["session".to_string()]);
+    assert!(operation("thingDelete").sample_schemes().is_empty(), "anonymous callers are accepted");
 }

@@ -317,3 +317,16 @@ fn documents_that_are_not_openapi_3_0() {
         "the spec has no paths",
     );
 }
+
+#[test]
+fn a_dangling_example_reference() {
+    refused(
+        |s| {
+            op(s, "/things", "post")["requestBody"]["content"]["application/json"]["examples"] =
+                json!({"one": {"$ref": "#/components/examples/missing"}})
+        },
+        &format!(
+            "operation thingCreate: dangling $ref #/components/examples/missing (at {CREATE}/requestBody/content/application~1json/examples/one)"
+        ),
+    );
+}
