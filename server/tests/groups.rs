@@ -104,16 +104,22 @@ fn error_message(b: &Value, status: u16) -> String {
 }
 
 /// Whether an XML element says what a JSON value says: each field an
-/// element, an array its element repeated, nothing more, nothing less.
+/// element, an array its element repeated (an empty one, which only a
+/// required array can be in JSON, as one empty element), nothing more,
+/// nothing less.
 fn assert_xml_matches(node: roxmltree::Node<'_, '_>, value: &Value, at: &str) {
     match value {
         Value::Object(map) => {
             let children: Vec<_> = node.children().filter(|c| c.is_element()).collect();
-            let expected: usize = map.values().map(|v| if let Value::Array(a) = v { a.len() } else { 1 }).sum();
+            let expected: usize = map.values().map(|v| if let Value::Array(a) = v { a.len().max(1) } else { 1 }).sum();
             assert_eq!(children.len(), expected, "{at}: element count");
             for (key, v) in map {
                 let named: Vec<_> = children.iter().filter(|c| c.tag_name().name() == key).collect();
                 match v {
+                    Value::Array(items) if items.is_empty() => {
+                        assert_eq!(named.len(), 1, "{at}.{key}: an empty required array is one element");
+                        assert!(named[0].children().next().is_none(), "{at}.{key}: and it is empty");
+                    }
                     Value::Array(items) => {
                         assert_eq!(named.len(), items.len(), "{at}.{key}");
                         for (i, (n, item)) in named.iter().zip(items).enumerate() {
@@ -433,4 +439,81 @@ async fn groups_every_operation() {
     assert_eq!((gone["Name"].as_str(), gone["Members"].clone()), (Some("Team"), json!([])));
     let (status, _) = oo.call(Method::GET, &format!("/api/2.0/group/{gid}"), None).await;
     assert_eq!(status, 404);
+}
+
+/// The names of an element's child elements, in document order.
+fn element_names(node: roxmltree::Node<'_, '_>) -> Vec<String> {
+    node.children().filter(|c| c.is_element()).map(|c| c.tag_name().name().to_string()).collect()
+}
+
+/// What an order-sensitive reader (.NET's DataContractSerializer) needs:
+/// elements in the product's member order, not alphabetical, and a required
+/// array that is empty still present.
+#[tokio::test]
+async fn xml_elements_come_in_the_products_order() {
+    let oo = Oo::start().await;
+    let mike = oo.person("mike").await;
+    let empty = oo.group("Empty", None, &[]).await;
+    let eid = empty["Id"].as_str().unwrap().to_string();
+    oo.group("Full", Some(&mike), &[&mike]).await;
+
+    let xml = |path: String| {
+        let request = oo.request(Method::GET, &path).header("Accept", "text/xml");
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let text = xml(format!("/api/2.0/group/{eid}")).await;
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(element_names(doc.root_element()), ["status", "statusCode", "response"], "{text}");
+    let response = doc.root_element().children().find(|c| c.has_tag_name("response")).unwrap();
+    assert_eq!(element_names(response), ["Id", "Name", "Category", "Parent", "Description", "Members"], "{text}");
+    assert!(text.contains("<Members />"), "no members is one empty element: {text}");
+
+    let text = xml("/api/2.0/group?sortBy=Name".into()).await;
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(
+        element_names(doc.root_element()),
+        ["count", "startIndex", "total", "status", "statusCode", "response", "response"],
+        "{text}"
+    );
+    let full = doc.root_element().children().filter(|c| c.has_tag_name("response")).nth(1).unwrap();
+    assert_eq!(element_names(full), ["Id", "Name", "Manager"], "{text}");
+    let manager = full.children().find(|c| c.has_tag_name("Manager")).unwrap();
+    assert_eq!(element_names(manager), ["Id", "DisplayName", "Title", "AvatarSmall", "ProfileUrl"], "{text}");
+
+    // An empty page: one empty `response`.
+    let text = xml("/api/2.0/group?filterValue=nothing-matches".into()).await;
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(element_names(doc.root_element()), ["count", "startIndex", "total", "status", "statusCode", "response"]);
+    assert!(text.contains("<response />"), "{text}");
+
+    // Errors too: status, statusCode, error.
+    let text = xml("/api/2.0/group/00000000-0000-0000-0000-00000000abcd".into()).await;
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(element_names(doc.root_element()), ["status", "statusCode", "error"], "{text}");
+}
+
+/// Characters XML 1.0 cannot carry are dropped from XML (they would make the
+/// whole document unreadable for every XML client); JSON keeps the value as
+/// stored.
+#[tokio::test]
+async fn values_xml_cannot_carry_are_dropped_from_xml_only() {
+    let oo = Oo::start().await;
+    let odd = "A\u{FFFE}B\u{FFFF}C\u{1}D\tE";
+    let group = oo.group(odd, None, &[]).await;
+    assert_eq!(group["Name"], odd, "JSON answers the stored value");
+    let gid = group["Id"].as_str().unwrap().to_string();
+    oo.group("Plain", None, &[]).await;
+
+    let r = oo.request(Method::GET, "/api/2.0/group").header("Accept", "text/xml").send().await.unwrap();
+    let text = r.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("not XML ({e}): {text:?}"));
+    let names: Vec<&str> = doc
+        .root_element()
+        .children()
+        .filter(|c| c.has_tag_name("response"))
+        .map(|g| g.children().find(|c| c.has_tag_name("Name")).unwrap().text().unwrap())
+        .collect();
+    assert_eq!(names, ["ABCD\tE", "Plain"], "the list is whole, the odd characters gone");
+    let (status, json) = oo.call(Method::GET, &format!("/api/2.0/group/{gid}"), None).await;
+    assert_eq!((status, json["response"]["Name"].clone()), (200, json!(odd)), "stored unchanged");
 }

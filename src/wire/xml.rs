@@ -20,52 +20,131 @@ pub fn wants_xml(request: &dropshot::RequestInfo) -> bool {
             .any(|v| v.contains("text/xml") || v.contains("application/xml"))
 }
 
-/// A JSON document as XML: root `<result>`, an element per field, an array
-/// as its element repeated once per item, `null` as an empty element.
+/// How a value is written as XML, from its schema in the spec: emitted at
+/// build time for every component (see [`XmlElements`]).
+#[derive(Debug)]
+pub enum XmlLayout {
+    /// A string, number or boolean: text.
+    Text,
+    /// An object: its properties as elements, in the spec's order.
+    Object(&'static [XmlMember]),
+    /// An array: each item as one element named after the property
+    /// (unwrapped), as the product writes its collections.
+    List(&'static XmlLayout),
+    /// A schema without listed properties: the value's own order.
+    Any,
+}
+
+/// One property of an object layout.
+#[derive(Debug)]
+pub struct XmlMember {
+    pub name: &'static str,
+    pub layout: &'static XmlLayout,
+    /// Required: an empty array is still written, as one empty element.
+    pub required: bool,
+}
+
+/// A component's XML layout (implemented by the generated code for every
+/// component schema).
+pub trait XmlElements {
+    fn xml_layout() -> &'static XmlLayout;
+}
+
+/// A JSON document as XML with no schema to follow: root `<result>`, keys in
+/// the value's order. See [`to_xml_in`].
 pub fn to_xml(value: &Value) -> String {
-    fn text(s: &str, out: &mut String) {
-        for c in s.chars() {
-            match c {
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '&' => out.push_str("&amp;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&apos;"),
-                // Characters XML 1.0 cannot carry at all are dropped.
-                c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-                c => out.push(c),
-            }
-        }
-    }
-    fn element(name: &str, value: &Value, out: &mut String) {
-        match value {
-            Value::Array(items) => items.iter().for_each(|item| element(name, item, out)),
-            Value::Null => {
-                out.push('<');
-                out.push_str(name);
-                out.push_str(" />");
-            }
-            other => {
-                out.push('<');
-                out.push_str(name);
-                out.push('>');
-                match other {
-                    Value::Object(map) => map.iter().for_each(|(k, v)| element(k, v, out)),
-                    Value::String(s) => text(s, out),
-                    v => out.push_str(&v.to_string()),
-                }
-                out.push_str("</");
-                out.push_str(name);
-                out.push('>');
-            }
-        }
-    }
+    to_xml_in(value, &XmlLayout::Any)
+}
+
+/// A JSON document as XML, as the product's .NET clients read it: root
+/// `<result>`; an object's elements in the order its schema lists them
+/// (`DataContractSerializer` reads members in their declared order and skips
+/// those out of place), then any the schema does not list; an array as its
+/// element repeated once per item, and an empty *required* array as one empty
+/// element so that the member is not missing; `null` as an empty element.
+/// Characters XML 1.0 cannot carry (C0 controls other than tab, newline and
+/// carriage return, U+FFFE and U+FFFF) are dropped from text: the JSON
+/// representation keeps the stored value exactly.
+pub fn to_xml_in(value: &Value, layout: &XmlLayout) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     match value {
-        Value::Object(_) => element("result", value, &mut out),
-        other => element("result", &serde_json::json!({ "response": other }), &mut out),
+        Value::Object(_) => element("result", value, layout, true, &mut out),
+        other => {
+            out.push_str("<result>");
+            element("response", other, layout, true, &mut out);
+            out.push_str("</result>");
+        }
     }
     out
+}
+
+/// Whether XML 1.0 can carry `c` at all (its `Char` production; Rust's
+/// `char` already excludes surrogates).
+pub fn is_xml_char(c: char) -> bool {
+    !matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+fn text(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if !is_xml_char(c) => {}
+            c => out.push(c),
+        }
+    }
+}
+
+fn empty(name: &str, out: &mut String) {
+    out.push('<');
+    out.push_str(name);
+    out.push_str(" />");
+}
+
+fn element(name: &str, value: &Value, layout: &XmlLayout, required: bool, out: &mut String) {
+    match value {
+        Value::Array(items) if items.is_empty() && required => empty(name, out),
+        Value::Array(items) => {
+            let item_layout = match layout {
+                XmlLayout::List(item) => item,
+                _ => &XmlLayout::Any,
+            };
+            items.iter().for_each(|item| element(name, item, item_layout, false, out))
+        }
+        Value::Null => empty(name, out),
+        other => {
+            out.push('<');
+            out.push_str(name);
+            out.push('>');
+            match other {
+                Value::Object(map) => members(map, layout, out),
+                Value::String(s) => text(s, out),
+                v => out.push_str(&v.to_string()),
+            }
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+        }
+    }
+}
+
+/// An object's members: those the layout lists, in its order, then the rest.
+fn members(map: &serde_json::Map<String, Value>, layout: &XmlLayout, out: &mut String) {
+    let listed: &[XmlMember] = match layout {
+        XmlLayout::Object(members) => members,
+        _ => &[],
+    };
+    for member in listed {
+        if let Some(value) = map.get(member.name) {
+            element(member.name, value, member.layout, member.required, out);
+        }
+    }
+    for (name, value) in map.iter().filter(|(name, _)| !listed.iter().any(|m| m.name == name.as_str())) {
+        element(name, value, &XmlLayout::Any, false, out);
+    }
 }
 
 /// A success (or, for XML, any) response in the representation the request
@@ -85,14 +164,16 @@ impl<R> Negotiated<R> {
         Negotiated(NegotiatedInner::Json(response))
     }
 
-    pub fn xml(status: http::StatusCode, body: &impl Serialize) -> Self {
-        let body = serde_json::to_value(body).map(|v| to_xml(&v)).unwrap_or_else(|_| to_xml(&Value::Null));
+    /// `body` as XML, in the element order of its schema.
+    pub fn xml<T: Serialize + XmlElements>(status: http::StatusCode, body: &T) -> Self {
+        let layout = T::xml_layout();
+        let body = serde_json::to_value(body).map(|v| to_xml_in(&v, layout)).unwrap_or_else(|_| to_xml(&Value::Null));
         Negotiated(NegotiatedInner::Xml { status, body })
     }
 
     /// The operation's outcome, as JSON or XML: when XML was asked for,
     /// errors are answered as XML too, with their status.
-    pub fn answer<T: Serialize, B: Serialize>(
+    pub fn answer<T: Serialize + XmlElements, B: Serialize + XmlElements>(
         xml: bool,
         status: http::StatusCode,
         result: Result<T, ErrorResponse<B>>,

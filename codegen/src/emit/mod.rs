@@ -5,7 +5,8 @@
 //! - [`params`]: each operation's parameter sets, with the runtime's tables;
 //! - [`security`]: the `SecurityScheme` enum;
 //! - [`api`]: the `HostadminApi` trait and the `Operation` enum;
-//! - [`wire`]: the Dropshot `Wire` trait and its `Adapter`.
+//! - [`wire`]: the Dropshot `Wire` trait and its `Adapter`;
+//! - [`xml`]: each component's XML layout (element order, required arrays).
 //!
 //! What the runtime needs per operation is data emitted here, once: the
 //! validators' schemas already translated to JSON Schema, and parameter
@@ -17,6 +18,7 @@ mod params;
 mod security;
 mod types;
 mod wire;
+mod xml;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -80,6 +82,7 @@ pub fn api_tokens(spec: &Value, model: &Spec) -> Result<TokenStream, Error> {
     let operation_enum = api::operation_enum(model);
     let wire_trait = wire::wire_trait(&gathered.endpoints, &gathered.adapters);
     let param_sets = gathered.param_sets;
+    let xml_layouts = xml::layouts(model);
     Ok(quote! {
         #runtime
 
@@ -90,6 +93,7 @@ pub fn api_tokens(spec: &Value, model: &Spec) -> Result<TokenStream, Error> {
         pub use types::*;
 
         #impls
+        #xml_layouts
         #schemes
         #param_sets
         #api_trait
