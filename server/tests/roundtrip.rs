@@ -28,6 +28,14 @@ fn drift_is_detected() {
     assert_eq!(diffs.len(), 1, "{diffs:?}");
     assert!(diffs[0].starts_with("schema Server:"), "{diffs:?}");
 
+    // A property that happens to be called `xml` is a property, not the
+    // `xml` keyword the comparison leaves aside.
+    let mut with_xml_property = spec();
+    with_xml_property["components"]["schemas"]["Group"]["properties"]["xml"] = serde_json::json!({"type": "string"});
+    let diffs = compare(&with_xml_property, &served);
+    assert_eq!(diffs.len(), 1, "{diffs:?}");
+    assert!(diffs[0].starts_with("schema Group:"), "{diffs:?}");
+
     // A parameter added to an operation only.
     let mut with_param = spec();
     with_param["paths"]["/api/v1/system/servers"]["get"]["parameters"]
