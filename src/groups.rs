@@ -49,6 +49,8 @@ impl ErrorBody for OnlyofficeError {
             }
             Problem::Conflict(m) => (ErrorStatusCode::BAD_REQUEST, m),
             Problem::NotFound(what) => (ErrorStatusCode::NOT_FOUND, format!("{what} not found")),
+            Problem::NoRoute(why) => (ErrorStatusCode::NOT_FOUND, why),
+            Problem::MethodNotAllowed(why) => (ErrorStatusCode::METHOD_NOT_ALLOWED, why),
             Problem::TooLarge(_) => (ErrorStatusCode::PAYLOAD_TOO_LARGE, "Payload too large".to_string()),
             Problem::Throttled(why) => (ErrorStatusCode::TOO_MANY_REQUESTS, why),
             Problem::Unavailable(_) => (ErrorStatusCode::SERVICE_UNAVAILABLE, "Service unavailable".to_string()),

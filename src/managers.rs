@@ -45,7 +45,8 @@ impl ErrorBody for ManagersError {
         match problem {
             Problem::Unauthenticated(_) => (ErrorStatusCode::UNAUTHORIZED, bare("Unauthorized")),
             Problem::Forbidden(_) => (ErrorStatusCode::FORBIDDEN, bare("Forbidden")),
-            Problem::NotFound(_) => (ErrorStatusCode::NOT_FOUND, bare("Not found")),
+            Problem::NotFound(_) | Problem::NoRoute(_) => (ErrorStatusCode::NOT_FOUND, bare("Not found")),
+            Problem::MethodNotAllowed(_) => (ErrorStatusCode::METHOD_NOT_ALLOWED, bare("Method not allowed")),
             Problem::Invalid(violations) => (
                 ErrorStatusCode::UNPROCESSABLE_ENTITY,
                 ManagersError {

@@ -31,9 +31,11 @@
 //!
 //! * grommunio's 404 body for servers reads `" not found"` (an empty object
 //!   name); ours names the object.
-//! * Unknown routes and wrong methods are answered by Dropshot's router, in its
-//!   own shape, which still carries the `message` field grommunio clients
-//!   read (`{"request_id", "message"}`), with `Allow` on a 405.
+//! * A wrong method is a 405 `{"message": "Method Not Allowed", "error"}`
+//!   with `Allow`, and a path that is only the start of others (`/api/v1`,
+//!   `/api/v1/system`) a 404 `{"message": "Not Found", "error"}`, both in
+//!   this shape (see [`crate::wire::router`]); a segment the router has never
+//!   seen is still answered by Dropshot, whose body carries `message` too.
 
 use dropshot::ErrorStatusCode;
 
@@ -58,6 +60,10 @@ impl ErrorBody for SystemError {
             ),
             Problem::Conflict(why) => (ErrorStatusCode::BAD_REQUEST, body("Bad Request", Some(why), vec![])),
             Problem::NotFound(what) => (ErrorStatusCode::NOT_FOUND, body(&what, None, vec![])),
+            Problem::NoRoute(why) => (ErrorStatusCode::NOT_FOUND, body("Not Found", Some(why), vec![])),
+            Problem::MethodNotAllowed(why) => {
+                (ErrorStatusCode::METHOD_NOT_ALLOWED, body("Method Not Allowed", Some(why), vec![]))
+            }
             Problem::Throttled(why) => {
                 (ErrorStatusCode::TOO_MANY_REQUESTS, body("Too Many Requests", Some(why), vec![]))
             }

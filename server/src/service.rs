@@ -38,6 +38,9 @@ use crate::{
     credentials, delivery_accounts, delivery_domains, docs, domains, groups, health, managers, people, servers,
 };
 
+/// The routing endpoints' hooks: CORS on `OPTIONS` (see [`crate::cors`]).
+impl hostadmin_api::wire::RoutingHooks for Service {}
+
 impl HostadminApi for Service {
     type Principal = Principal;
 

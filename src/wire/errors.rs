@@ -53,6 +53,10 @@ pub enum Problem {
     Conflict(String),
     /// The named thing does not exist.
     NotFound(String),
+    /// No resource has this path (the router's 404); the text names the request.
+    NoRoute(String),
+    /// The path has no such method (the router's 405; `Allow` says which it has).
+    MethodNotAllowed(String),
     /// The body is larger than the service accepts.
     TooLarge(String),
     /// Too many attempts (failed logins): try again later.
@@ -83,6 +87,8 @@ impl fmt::Display for Problem {
             | Problem::Forbidden(m)
             | Problem::Conflict(m)
             | Problem::NotFound(m)
+            | Problem::NoRoute(m)
+            | Problem::MethodNotAllowed(m)
             | Problem::TooLarge(m)
             | Problem::Throttled(m)
             | Problem::Unavailable(m)
@@ -99,7 +105,8 @@ impl From<HttpError> for Problem {
             400 => Problem::Invalid(vec![Violation::new("", e.external_message)]),
             401 => Problem::Unauthenticated(e.external_message),
             403 => Problem::Forbidden(e.external_message),
-            404 => Problem::NotFound(e.external_message),
+            404 => Problem::NoRoute(e.external_message),
+            405 => Problem::MethodNotAllowed(e.external_message),
             413 => Problem::TooLarge(e.external_message),
             429 => Problem::Throttled(e.external_message),
             503 => Problem::Unavailable(e.external_message),

@@ -20,13 +20,15 @@
 //!   exactly what the document says, and no handwritten check restates them.
 //!
 //! One file per concern, the way Dropshot keeps one extractor per file:
-//! [`errors`], [`params`], [`bodies`], [`security`], [`xml`] and [`schema`]
-//! (validation). Everything is re-exported here, so callers say
+//! [`errors`], [`params`], [`bodies`], [`security`], [`accept`] (content
+//! negotiation), [`xml`] and [`schema`] (validation). Everything is re-exported here, so callers say
 //! `hostadmin_api::wire::Problem`.
 
+pub mod accept;
 pub mod bodies;
 pub mod errors;
 pub mod params;
+pub mod router;
 pub mod schema;
 pub mod security;
 pub mod xml;
@@ -34,6 +36,7 @@ pub mod xml;
 pub use bodies::*;
 pub use errors::*;
 pub use params::*;
+pub use router::*;
 pub use schema::*;
 pub use security::*;
 pub use xml::*;

@@ -8,16 +8,13 @@ use serde_json::Value;
 
 use super::ErrorResponse;
 
-/// Whether the request asked for XML: `Accept: text/xml` (or
-/// `application/xml`), or a path ending in `.xml`.
+/// Whether the request asked for XML: a path ending in `.xml`, or an
+/// `Accept` that weighs XML above JSON (see [`super::accept`]).
 pub fn wants_xml(request: &dropshot::RequestInfo) -> bool {
     request.uri().path().ends_with(".xml")
-        || request
-            .headers()
-            .get_all(http::header::ACCEPT)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| v.contains("text/xml") || v.contains("application/xml"))
+        || super::accept::negotiate(
+            request.headers().get_all(http::header::ACCEPT).iter().filter_map(|v| v.to_str().ok()),
+        ) == super::accept::Representation::Xml
 }
 
 /// How a value is written as XML, from its schema in the spec: emitted at

@@ -6,6 +6,8 @@
 //! - [`security`]: the `SecurityScheme` enum;
 //! - [`api`]: the `HostadminApi` trait and the `Operation` enum;
 //! - [`wire`]: the Dropshot `Wire` trait and its `Adapter`;
+//! - [`routing`]: the unpublished endpoints that answer 404, 405 and
+//!   `OPTIONS` in each surface's shape;
 //! - [`xml`]: each component's XML layout (element order, required arrays).
 //!
 //! What the runtime needs per operation is data emitted here, once: the
@@ -15,6 +17,7 @@
 mod api;
 mod inputs;
 mod params;
+mod routing;
 mod security;
 mod types;
 mod wire;
@@ -81,6 +84,7 @@ pub fn api_tokens(spec: &Value, model: &Spec) -> Result<TokenStream, Error> {
     let api_trait = api::api_trait(&gathered.api_methods);
     let operation_enum = api::operation_enum(model);
     let wire_trait = wire::wire_trait(&gathered.endpoints, &gathered.adapters);
+    let routing = routing::routing_endpoints(model, &mut types)?;
     let param_sets = gathered.param_sets;
     let xml_layouts = xml::layouts(model);
     Ok(quote! {
@@ -99,6 +103,7 @@ pub fn api_tokens(spec: &Value, model: &Spec) -> Result<TokenStream, Error> {
         #api_trait
         #operation_enum
         #wire_trait
+        #routing
     })
 }
 

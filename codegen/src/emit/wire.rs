@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use crate::emit::inputs::{Inputs, Output};
 use crate::emit::security;
-use crate::model::Operation;
+use crate::model::{Method, Operation};
 use crate::naming::{builder_method as snake, type_name};
 
 /// An operation's endpoint and adapter method (two of each with an XML twin).
@@ -143,11 +143,60 @@ fn xml_twin(op: &Operation, inputs: &Inputs, output: &Output, error: &TokenStrea
     Some(WireCode { endpoint, adapter })
 }
 
+/// A GET's HEAD twin at `path` (unpublished): the GET itself, whose body
+/// hyper leaves unsent for a HEAD request (RFC 9110 §9.3.2: the same status
+/// and headers, `Content-Length` included, and no content).
+fn head_twin(
+    op: &Operation,
+    inputs: &Inputs,
+    path: &str,
+    get: &proc_macro2::Ident,
+    ok: &TokenStream,
+    error: &TokenStream,
+) -> WireCode {
+    let twin = format_ident!("{}_head", get);
+    let (params, passes) = (&inputs.wire, &inputs.passes);
+    let doc = format!("`HEAD {path}`: `GET {}` without its body.", op.path);
+    let endpoint = quote! {
+        #[doc = #doc]
+        #[endpoint { method = HEAD, path = #path, unpublished = true }]
+        async fn #twin(
+            rqctx: ::dropshot::RequestContext<Self::Context>,
+            #(#params),*
+        ) -> Result<#ok, crate::wire::ErrorResponse<#error>>;
+    };
+    let adapter = quote! {
+        async fn #twin(
+            rqctx: ::dropshot::RequestContext<S>,
+            #(#params),*
+        ) -> Result<#ok, crate::wire::ErrorResponse<#error>> {
+            <Self as Wire>::#get(rqctx, #(#passes),*).await
+        }
+    };
+    WireCode { endpoint, adapter }
+}
+
 /// An operation's endpoint(s) and adapter method(s).
 pub(crate) fn operation(op: &Operation, inputs: &Inputs, output: &Output, error: &TokenStream) -> WireCode {
     let mut code =
         WireCode { endpoint: endpoint(op, inputs, output, error), adapter: adapter(op, inputs, output, error) };
-    if let Some(twin) = xml_twin(op, inputs, output, error) {
+    let twin = xml_twin(op, inputs, output, error);
+    if op.method == Method::Get {
+        let wire_ok = &output.wire;
+        let ok = if op.success.xml { quote!(crate::wire::Negotiated<#wire_ok>) } else { quote!(#wire_ok) };
+        let get = format_ident!("{}", snake(&op.id));
+        let head = head_twin(op, inputs, &op.path, &get, &ok, error);
+        code.endpoint.extend(head.endpoint);
+        code.adapter.extend(head.adapter);
+        if twin.is_some() {
+            let xml_ok = quote!(crate::wire::Negotiated<#wire_ok>);
+            let xml_get = format_ident!("{}_xml", snake(&op.id));
+            let head = head_twin(op, inputs, &format!("{}.xml", op.path), &xml_get, &xml_ok, error);
+            code.endpoint.extend(head.endpoint);
+            code.adapter.extend(head.adapter);
+        }
+    }
+    if let Some(twin) = twin {
         code.endpoint.extend(twin.endpoint);
         code.adapter.extend(twin.adapter);
     }
@@ -173,11 +222,14 @@ pub(crate) fn wire_trait(endpoints: &[TokenStream], adapters: &[TokenStream]) ->
             #(#adapters)*
         }
 
-        /// The API description of the service `S`: every operation of the spec.
+        /// The API description of the service `S`: every operation of the
+        /// spec, and the unpublished routing endpoints ([`routing_endpoints`]).
         pub fn api_description<S: HostadminApi>()
             -> Result<::dropshot::ApiDescription<S>, ::dropshot::ApiDescriptionBuildErrors>
         {
-            wire_api::api_description::<Adapter<S>>()
+            let mut api = wire_api::api_description::<Adapter<S>>()?;
+            crate::wire::register_all(&mut api, routing_endpoints::<S>())?;
+            Ok(api)
         }
 
         /// The API description without a service, for the OpenAPI document

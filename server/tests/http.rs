@@ -1,0 +1,217 @@
+//! HTTP the way generated clients speak it: content negotiation, the
+//! router's own 404 and 405 in each surface's shape, HEAD, CORS and body
+//! limits, over a real server.
+
+mod common;
+
+use common::{status_json, TestServer, ADMIN};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// An ONLYOFFICE token for the admin.
+async fn oo_token(t: &TestServer) -> String {
+    let r = t
+        .http()
+        .post(format!("{}/api/2.0/authentication", t.url))
+        .json(&json!({"userName": ADMIN.0, "password": ADMIN.1}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_json(r).await;
+    assert_eq!(status, 200, "{body}");
+    body["response"]["token"].as_str().unwrap().to_string()
+}
+
+/// `GET path` on the groups surface with these `Accept` fields: the status,
+/// whether the answer is XML, and its text.
+async fn get_accepting(t: &TestServer, token: &str, path: &str, accept: &[&str]) -> (u16, bool, String) {
+    let mut rb = t.http().get(format!("{}{path}", t.url)).header("Authorization", token);
+    for a in accept {
+        rb = rb.header(reqwest::header::ACCEPT, *a);
+    }
+    let r = rb.send().await.unwrap();
+    let status = r.status().as_u16();
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let text = r.text().await.unwrap();
+    let xml = ct.starts_with("text/xml");
+    if xml {
+        assert!(text.starts_with("<?xml") && text.contains("<result>"), "{text}");
+    } else {
+        assert!(ct.starts_with("application/json"), "{ct}: {text}");
+        serde_json::from_str::<Value>(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+    }
+    (status, xml, text)
+}
+
+#[tokio::test]
+async fn accept_is_negotiated_by_weight() {
+    let t = TestServer::start().await;
+    let token = oo_token(&t).await;
+    let cases: &[(&[&str], bool)] = &[
+        // openapi-generator's PHP client: JSON first, XML less wanted.
+        (&["application/json,text/xml;q=0.9"], false),
+        (&[], false),
+        (&["*/*"], false),
+        (&["text/xml"], true),
+        (&["application/xml"], true),
+        (&["TEXT/XML"], true),
+        (&["text/*"], true),
+        (&["application/json;q=0.5, text/xml"], true),
+        (&["text/xml;q=0"], false),
+        (&["text/xml;q=0, */*"], false),
+        (&["application/json;q=0.2", "text/xml;q=0.8"], true),
+        (&["text/xml;q=0.8", "application/json"], false),
+        // malformed parts are ignored, the rest still counts
+        (&["text/xml;q=5, application/json;q=0.1"], false),
+        (&["nonsense, text/xml;q=0.3"], true),
+        // nothing acceptable: JSON, not 406 (see src/wire/accept.rs)
+        (&["image/png"], false),
+        (&["application/json;q=0, text/xml;q=0"], false),
+    ];
+    for (accept, xml) in cases {
+        let (status, got_xml, text) = get_accepting(&t, &token, "/api/2.0/group", accept).await;
+        assert_eq!(status, 200, "{accept:?}: {text}");
+        assert_eq!(got_xml, *xml, "Accept {accept:?} answered {text}");
+    }
+    // A `.xml` path is XML whatever Accept says.
+    let (status, xml, _) = get_accepting(&t, &token, "/api/2.0/group.xml", &["application/json"]).await;
+    assert_eq!((status, xml), (200, true));
+    // Errors follow the same choice.
+    let missing = "/api/2.0/group/00000000-0000-0000-0000-000000000001";
+    let (status, xml, text) = get_accepting(&t, &token, missing, &["application/json,text/xml;q=0.9"]).await;
+    assert_eq!((status, xml), (404, false), "{text}");
+    let (status, xml, text) = get_accepting(&t, &token, missing, &["text/*"]).await;
+    assert_eq!((status, xml), (404, true), "{text}");
+    assert!(text.contains("<statusCode>404</statusCode>"), "{text}");
+}
+
+/// A raw request: status, headers and text.
+async fn send(rb: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, String) {
+    let r = rb.send().await.unwrap();
+    let (status, headers) = (r.status().as_u16(), r.headers().clone());
+    (status, headers, r.text().await.unwrap())
+}
+
+fn allow(headers: &reqwest::header::HeaderMap) -> String {
+    headers.get("allow").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn wrong_methods_are_405_with_allow_in_each_surfaces_shape() {
+    let t = TestServer::start().await;
+    let url = |p: &str| format!("{}{p}", t.url);
+    // grommunio: {message, error}
+    let (status, headers, text) = send(t.http().patch(url("/api/v1/system/servers"))).await;
+    assert_eq!(status, 405, "{text}");
+    assert_eq!(allow(&headers), "GET, HEAD, OPTIONS, POST");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["message"], "Method Not Allowed", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("PATCH"), "{body}");
+    assert!(body.get("request_id").is_none(), "not Dropshot's shape: {body}");
+    let (status, headers, _) = send(t.http().post(url("/api/v1/system/servers/1"))).await;
+    assert_eq!((status, allow(&headers).as_str()), (405, "DELETE, GET, HEAD, OPTIONS, PATCH"));
+    // Qboxmail: {message, errors: []}
+    let (status, headers, text) = send(t.http().delete(url("/api/managers"))).await;
+    assert_eq!(status, 405, "{text}");
+    assert_eq!(allow(&headers), "GET, HEAD, OPTIONS, POST");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), json!({"message": "Method not allowed", "errors": []}));
+    let (status, headers, _) = send(t.http().get(url("/api/managers/MN12345678/activate"))).await;
+    assert_eq!((status, allow(&headers).as_str()), (405, "OPTIONS, PUT"));
+    // ONLYOFFICE: the error envelope, JSON or XML as asked
+    let (status, headers, text) = send(t.http().patch(url("/api/2.0/group"))).await;
+    assert_eq!(status, 405, "{text}");
+    assert_eq!(allow(&headers), "GET, HEAD, OPTIONS, POST");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((body["status"].clone(), body["statusCode"].clone()), (json!(1), json!(405)), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("PATCH"), "{body}");
+    let (status, headers, text) = send(t.http().patch(url("/api/2.0/group")).header("Accept", "text/xml")).await;
+    assert_eq!(status, 405);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/xml"), "{text}");
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(doc.root_element().tag_name().name(), "result");
+    assert!(text.contains("<statusCode>405</statusCode>"), "{text}");
+    let (status, headers, text) = send(t.http().delete(url("/api/2.0/group.xml"))).await;
+    assert_eq!((status, allow(&headers).as_str()), (405, "GET, HEAD, OPTIONS, POST"));
+    assert!(text.starts_with("<?xml"), "{text}");
+    // A method outside HTTP's standard set is refused by Dropshot's router
+    // (its shape), with `Allow` all the same.
+    let (status, headers, _) =
+        send(t.http().request(Method::from_bytes(b"PURGE").unwrap(), url("/api/v1/login"))).await;
+    assert_eq!(status, 405);
+    assert!(headers.get_all("allow").iter().any(|v| v.to_str().unwrap().contains("POST")));
+}
+
+#[tokio::test]
+async fn path_prefixes_are_404_in_each_surfaces_shape() {
+    let t = TestServer::start().await;
+    let url = |p: &str| format!("{}{p}", t.url);
+    for path in ["/api/v1", "/api/v1/system"] {
+        let (status, _, text) = send(t.http().get(url(path))).await;
+        assert_eq!(status, 404, "{path}: {text}");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(body["message"], "Not Found", "{body}");
+        assert!(body.get("request_id").is_none(), "{body}");
+    }
+    for path in ["/api/delivery", "/api/managers/MN12345678/assign"] {
+        let (status, _, text) = send(t.http().put(url(path))).await;
+        assert_eq!(status, 404, "{path}: {text}");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), json!({"message": "Not found", "errors": []}));
+    }
+    let (status, _, text) = send(t.http().get(url("/api/2.0"))).await;
+    assert_eq!(status, 404, "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((body["status"].clone(), body["statusCode"].clone()), (json!(1), json!(404)), "{body}");
+    let (status, headers, text) = send(t.http().get(url("/api/2.0")).header("Accept", "text/xml")).await;
+    assert_eq!(status, 404);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/xml"), "{text}");
+    assert!(text.contains("<statusCode>404</statusCode>"), "{text}");
+}
+
+#[tokio::test]
+async fn head_answers_like_get_without_a_body() {
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    assert_eq!(t.post_server(&session, "mail01").await.status().as_u16(), 201);
+    let token = oo_token(&t).await;
+    let api_token = t.account_token(ADMIN.0);
+    let cases: Vec<(String, Vec<(&str, String)>)> = vec![
+        ("/healthz".into(), vec![]),
+        ("/openapi.json".into(), vec![]),
+        ("/api/v1/system/servers".into(), vec![("Cookie", format!("grommunioAuthJwt={}", session.grommunio_auth_jwt))]),
+        (
+            "/api/v1/system/servers/1".into(),
+            vec![("Cookie", format!("grommunioAuthJwt={}", session.grommunio_auth_jwt))],
+        ),
+        (
+            "/api/v1/system/servers/99".into(),
+            vec![("Cookie", format!("grommunioAuthJwt={}", session.grommunio_auth_jwt))],
+        ),
+        ("/api/v1/system/servers".into(), vec![]),
+        ("/api/managers".into(), vec![("X-Api-Token", api_token.clone())]),
+        ("/api/managers".into(), vec![]),
+        ("/api/2.0/group".into(), vec![("Authorization", token.clone())]),
+        ("/api/2.0/group".into(), vec![("Authorization", token.clone()), ("Accept", "text/xml".into())]),
+        ("/api/2.0/group.xml".into(), vec![("Authorization", token.clone())]),
+    ];
+    for (path, headers) in cases {
+        let mut get = t.http().get(format!("{}{path}", t.url));
+        let mut head = t.http().head(format!("{}{path}", t.url));
+        for (name, value) in &headers {
+            get = get.header(*name, value);
+            head = head.header(*name, value);
+        }
+        let (get_status, get_headers, get_text) = send(get).await;
+        let (head_status, head_headers, head_text) = send(head).await;
+        assert_eq!(head_status, get_status, "HEAD {path}");
+        assert!(head_text.is_empty(), "HEAD {path} has a body: {head_text}");
+        assert!(!get_text.is_empty(), "GET {path}");
+        for name in ["content-type", "content-length", "allow"] {
+            assert_eq!(head_headers.get(name), get_headers.get(name), "HEAD {path}: {name}");
+        }
+        assert_eq!(
+            head_headers["content-length"].to_str().unwrap(),
+            get_text.len().to_string(),
+            "HEAD {path}: the GET's length"
+        );
+    }
+}
