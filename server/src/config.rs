@@ -12,6 +12,15 @@ use std::time::Duration;
 use crate::db::{DbOptions, Location};
 use crate::throttle;
 
+/// The largest request body accepted by default: 512 KiB.
+///
+/// It must fit the largest body the spec allows, or a request that matches
+/// the spec would be refused: that is a group's `members`, up to 10,000
+/// GUIDs (`maxItems`), about 390 KB as compact JSON and 480 KB pretty-printed
+/// with an indent of 8, plus the name. A body over it is answered 413 in the
+/// surface's shape (`server/tests/http.rs` sends both).
+pub const MAX_BODY_BYTES: usize = 512 * 1024;
+
 /// How to run the service.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -23,7 +32,7 @@ pub struct Config {
     pub jwt_key: Option<String>,
     pub session_ttl: Duration,
     pub log_level: dropshot::ConfigLoggingLevel,
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (see [`MAX_BODY_BYTES`]).
     pub max_body_bytes: usize,
     /// Failed-login throttling.
     pub login_throttle: throttle::Policy,
@@ -45,7 +54,7 @@ impl Config {
             jwt_key: None,
             session_ttl: Duration::from_secs(8 * 3600),
             log_level: dropshot::ConfigLoggingLevel::Info,
-            max_body_bytes: 64 * 1024,
+            max_body_bytes: MAX_BODY_BYTES,
             login_throttle: Default::default(),
             tls: None,
             metrics: false,

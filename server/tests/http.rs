@@ -215,3 +215,100 @@ async fn head_answers_like_get_without_a_body() {
         );
     }
 }
+
+/// `n` people with fresh GUIDs on a new domain, written straight to the
+/// database in one transaction (the API would take one request each).
+fn many_people(t: &TestServer, server_id: i64, n: usize) -> Vec<String> {
+    use diesel::prelude::*;
+    use hostadmin_server::schema::{domains, users};
+    t.place_domain(server_id, "many.example", 0);
+    let mut conn = t.db();
+    let domain: i64 =
+        domains::table.filter(domains::name.eq("many.example")).select(domains::id).first(&mut conn).unwrap();
+    let guids: Vec<String> = (0..n).map(|i| format!("{:08x}-0000-4000-8000-{:012x}", i, i as u64 * 7919)).collect();
+    conn.transaction::<_, diesel::result::Error, _>(|c| {
+        for (i, guid) in guids.iter().enumerate() {
+            diesel::insert_into(users::table)
+                .values((
+                    users::guid.eq(guid),
+                    users::username.eq(format!("u{i}@many.example")),
+                    users::domain_id.eq(domain),
+                ))
+                .execute(c)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    guids
+}
+
+#[tokio::test]
+async fn the_largest_body_the_spec_allows_fits_and_a_larger_one_is_413() {
+    let t = TestServer::start().await;
+    let token = oo_token(&t).await;
+    let server = t.add_server("mail01").await;
+    // The spec's own bound, read from the spec.
+    let spec: Value = serde_json::from_str(hostadmin_api::SPEC_JSON).unwrap();
+    let max = spec["components"]["schemas"]["GroupCreate"]["properties"]["members"]["maxItems"].as_u64().unwrap();
+    let guids = many_people(&t, server, max as usize);
+    let body = json!({"groupName": "everyone", "members": guids});
+    // Pretty-printed, as some clients send it: larger still.
+    let bytes = serde_json::to_vec_pretty(&body).unwrap();
+    assert!(bytes.len() > 64 * 1024 * 5, "{} bytes", bytes.len());
+    let r = t
+        .http()
+        .post(format!("{}/api/2.0/group", t.url))
+        .header("Authorization", &token)
+        .header("Content-Type", "application/json")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let (status, created) = status_json(r).await;
+    assert_eq!(status, 201, "{}", created.to_string().chars().take(500).collect::<String>());
+    assert_eq!(created["response"]["Members"].as_array().unwrap().len(), max as usize);
+
+    // One byte over the limit: 413, in the surface's shape, JSON or XML.
+    let over = {
+        let mut b = serde_json::to_vec(&json!({"groupName": "x", "members": []})).unwrap();
+        b.splice(1..1, std::iter::repeat_n(b' ', hostadmin_server::config::MAX_BODY_BYTES));
+        b
+    };
+    let post = |accept: &str| {
+        t.http()
+            .post(format!("{}/api/2.0/group", t.url))
+            .header("Authorization", &token)
+            .header("Content-Type", "application/json")
+            .header("Accept", accept)
+            .body(over.clone())
+    };
+    let (status, _, text) = send(post("application/json")).await;
+    assert_eq!(status, 413, "{text}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap(),
+        json!({"status": 1, "statusCode": 413, "error": {"message": "Payload too large"}})
+    );
+    let (status, headers, text) = send(post("text/xml")).await;
+    assert_eq!(status, 413);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/xml"), "{text}");
+    assert!(text.contains("<statusCode>413</statusCode>"), "{text}");
+    // The other surfaces, in theirs.
+    let session = t.login(ADMIN).await;
+    let rb = t
+        .http()
+        .post(format!("{}/api/v1/system/servers", t.url))
+        .header("Content-Type", "application/json")
+        .body(over.clone());
+    let (status, body) = status_json(common::with_session(rb, &session, true).send().await.unwrap()).await;
+    assert_eq!((status, body["message"].as_str()), (413, Some("Payload Too Large")), "{body}");
+    let api_token = t.account_token(ADMIN.0);
+    let r = t.api(Method::POST, "/api/managers", &api_token).header("Content-Type", "application/json").body(over);
+    let (status, body) = status_json(r.send().await.unwrap()).await;
+    assert_eq!((status, body), (413, json!({"message": "Payload too large", "errors": []})));
+    // Nothing was created by the refused requests.
+    let (status, list) = status_json(
+        t.http().get(format!("{}/api/2.0/group", t.url)).header("Authorization", &token).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!((status, list["total"].clone()), (200, json!(1)), "{list}");
+}

@@ -74,9 +74,20 @@ impl<B> Claimed<B> {
 pub struct Body<B> {
     parsed: Result<Claimed<B>, Vec<Violation>>,
     json: Option<Value>,
+    /// The body was longer than the service accepts (Dropshot's message).
+    too_large: Option<String>,
 }
 
 impl<B> Body<B> {
+    /// A body over the size limit is refused as a whole (413), before any
+    /// of its contents is judged: there are none to judge.
+    pub fn refused(&self) -> Result<(), Problem> {
+        match &self.too_large {
+            Some(why) => Err(Problem::TooLarge(why.clone())),
+            None => Ok(()),
+        }
+    }
+
     /// The body as JSON, if it parsed as JSON (valid against its schema or not).
     pub fn json(&self) -> Option<&Value> {
         self.json.as_ref()
@@ -107,7 +118,7 @@ pub fn parse_body<B: RequestBody>(
 ) -> Body<B> {
     let mut json = None;
     let parsed = parse_json_body(bytes, content_type, expected, &mut json);
-    Body { parsed, json }
+    Body { parsed, json, too_large: None }
 }
 
 fn parse_json_body<B: RequestBody>(
@@ -168,7 +179,14 @@ impl<B: RequestBody> ExclusiveExtractor for Body<B> {
         let expected = rqctx.endpoint.body_content_type.clone();
         Ok(match UntypedBody::from_request(rqctx, request).await {
             Ok(bytes) => parse_body::<B>(bytes.as_bytes(), content_type.as_deref(), &expected),
-            Err(e) => Body { parsed: Err(vec![Violation::new("", e.external_message)]), json: None },
+            // Dropshot says "too large" with a 400 and this message; it is
+            // the one way to tell it from a broken stream.
+            Err(e) if e.external_message.starts_with("request body exceeded maximum size") => Body {
+                parsed: Err(vec![Violation::new("", e.external_message.clone())]),
+                json: None,
+                too_large: Some(e.external_message),
+            },
+            Err(e) => Body { parsed: Err(vec![Violation::new("", e.external_message)]), json: None, too_large: None },
         })
     }
 

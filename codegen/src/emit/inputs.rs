@@ -58,6 +58,7 @@ impl Inputs {
         self.wire.push(quote!(body: crate::wire::Body<#ty>));
         let variant = format_ident!("{}", type_name(&op.id));
         let check = quote! {
+            body.refused()?;
             if let Some(json) = body.json() {
                 problems.extend(S::check_body(&rqctx, Operation::#variant, json).await?);
             }
