@@ -139,6 +139,9 @@ pub enum ParamType {
     Scalar(Scalar),
     /// Repeated (`form`, `explode: true`): each occurrence is one item.
     ArrayOf(Scalar),
+    /// Delimited (`form`, `explode: false`): `name=a,b`, the items separated
+    /// by commas.
+    Delimited(Scalar),
 }
 
 /// One parameter (path-level ones included), its schema resolved.

@@ -109,6 +109,11 @@ fn parameter(spec: &Value, p: &Value, at: &At, suffix: &str) -> Result<Parameter
     let schema = p.get("schema").ok_or_else(|| at.refuse(suffix, Refusal::ParameterWithoutSchema(name.into())))?;
     let schema = resolve_at(spec, schema, at, &format!("{suffix}/schema"))?.clone();
     let ty = param_type(name, &schema).map_err(|r| at.refuse(&format!("{suffix}/schema"), r))?;
+    // `form` style's `explode: false`: an array as one comma-separated value.
+    let ty = match (ty, p.get("explode").and_then(Value::as_bool)) {
+        (ParamType::ArrayOf(item), Some(false)) => ParamType::Delimited(item),
+        (ty, _) => ty,
+    };
     let default = schema.get("default").cloned();
     if default.as_ref().is_some_and(|d| !is_scalar_or_list(d)) {
         return Err(at.refuse(&format!("{suffix}/schema/default"), Refusal::ParameterDefault(name.into())));

@@ -31,7 +31,7 @@ fn param_example(p: &Parameter) -> Value {
     match p.ty {
         ParamType::Scalar(Scalar::Int32 | Scalar::Int64 | Scalar::Number) => json!(1),
         ParamType::Scalar(Scalar::Boolean) => json!(true),
-        ParamType::ArrayOf(_) => json!([]),
+        ParamType::ArrayOf(_) | ParamType::Delimited(_) => json!([]),
         ParamType::Scalar(Scalar::String) => json!("example"),
     }
 }

@@ -100,7 +100,26 @@ fn matching(sqlite: bool, fields: &[String], text: &str) -> Condition {
 /// Whether the query has any filter (an unfiltered list reads its total
 /// from the stored counts).
 fn has_filters(q: &ServerListQuery) -> bool {
-    q.id.is_some() || q.hostname.is_some() || q.extname.is_some() || q.match_.is_some()
+    q.id.is_some()
+        || q.hostname.is_some()
+        || q.extname.is_some()
+        || q.description.is_some()
+        || q.users.is_some()
+        || q.match_.is_some()
+}
+
+/// `users` as an inclusive range: `[n]` is `n..=n`, `[min, max]` itself
+/// (the spec allows one or two items). A range whose minimum exceeds its
+/// maximum is refused rather than answered empty: it is a mistake, not a
+/// question.
+fn users_range(q: &ServerListQuery) -> Result<Option<(i64, i64)>, Problem> {
+    match q.users.as_deref() {
+        None => Ok(None),
+        Some([n]) => Ok(Some((*n, *n))),
+        Some([min, max]) if min <= max => Ok(Some((*min, *max))),
+        Some([min, max]) => Err(Problem::invalid("users", format!("the minimum {min} exceeds the maximum {max}"))),
+        Some(_) => Err(Problem::invalid("users", "takes one count or a range MIN,MAX")),
+    }
 }
 
 /// The servers the query's filters select.
@@ -112,8 +131,13 @@ fn filtered(sqlite: bool, q: &ServerListQuery) -> Filtered<'static> {
     if let Some(h) = &q.hostname {
         query = query.filter(servers::hostname.eq(h.clone()));
     }
-    if let Some(e) = &q.extname {
+    // `description` is grommunio's name for the same filter; both may be
+    // given, and both apply.
+    for e in [&q.extname, &q.description].into_iter().flatten() {
         query = query.filter(servers::extname.eq(e.clone()));
+    }
+    if let Ok(Some((min, max))) = users_range(q) {
+        query = query.filter(servers::user_count.between(min, max));
     }
     if let Some(m) = &q.match_ {
         let fields = q.match_fields.clone().unwrap_or_else(|| vec!["hostname".into(), "extname".into()]);
@@ -224,6 +248,7 @@ pub fn select(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
 /// The page through the shared list helper, except an unfiltered list in ID
 /// order, which finds its rows by walking the stored blocks ([`id_page`]).
 fn select_in(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
+    users_range(q)?;
     let sqlite = matches!(conn, Conn::Sqlite(_));
     let page = match (has_filters(q), id_order(q)) {
         (false, Some(descending)) => {

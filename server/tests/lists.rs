@@ -169,3 +169,62 @@ async fn stored_counts_equal_a_recount_after_every_kind_of_change() {
     let page = list(&t, &jwt, "level=2&limit=50&sort=users,desc").await;
     assert_eq!(ids(&page), vec![3, 2, 1, 4]);
 }
+
+/// grommunio's published filters: `description` (the external name) and
+/// `users` (a count or an `intRange`, `MIN,MAX`).
+#[tokio::test]
+async fn description_and_users_range_filters() {
+    let t = TestServer::start().await;
+    let jwt = t.login(ADMIN).await.grommunio_auth_jwt;
+    for (name, users) in [("a", 0), ("b", 1), ("c", 3), ("d", 5)] {
+        let id = t.add_server(name).await;
+        if users > 0 {
+            t.place_domain(id, &format!("{name}.example.org"), users);
+        }
+    }
+    let names = |page: &Value| -> Vec<String> {
+        page["data"].as_array().unwrap().iter().map(|s| s["hostname"].as_str().unwrap().to_string()).collect()
+    };
+    for (query, expected, count) in [
+        ("description=c.example", vec!["c"], 1),
+        ("description=C.EXAMPLE", vec![], 0),
+        ("description=c.example&extname=c.example", vec!["c"], 1),
+        ("description=c.example&extname=d.example", vec![], 0),
+        ("users=3", vec!["c"], 1),
+        ("users=0", vec!["a"], 1),
+        ("users=1,3", vec!["b", "c"], 2),
+        ("users=1%2C5&sort=users,desc", vec!["d", "c", "b"], 3),
+        ("users=1&users=3", vec!["b", "c"], 2),
+        ("users=2,2", vec![], 0),
+        ("users=0,100&limit=1", vec!["a"], 4),
+        ("users=1,5&description=d.example", vec!["d"], 1),
+    ] {
+        let page = list(&t, &jwt, query).await;
+        assert_eq!(names(&page), expected, "{query}");
+        assert_eq!(page["count"], count, "{query}");
+    }
+    // Malformed ranges: 400 in grommunio's shape, naming the parameter.
+    for query in [
+        "users=5,1",
+        "users=1,2,3",
+        "users=a",
+        "users=1,",
+        "users=",
+        "users=-1",
+        "users=1,x",
+        "users=1&users=2&users=3",
+    ] {
+        let r = t
+            .http()
+            .get(format!("{}/api/v1/system/servers?{query}", t.url))
+            .header("Cookie", format!("grommunioAuthJwt={jwt}"))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = common::status_json(r).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["message"], "Bad Request", "{query}: {body}");
+        let errors = body["errors"].as_array().unwrap_or_else(|| panic!("{query}: {body}"));
+        assert!(errors.iter().any(|e| e.as_str().unwrap().starts_with("users")), "{query}: {body}");
+    }
+}

@@ -29,6 +29,10 @@ pub enum ParamType {
     Boolean,
     /// Repeated (`form`, `explode: true`): each occurrence is one item.
     ArrayOf(ScalarType),
+    /// Delimited (`form`, `explode: false`): `name=a,b`. Several occurrences
+    /// are read as one list too (`name=a&name=b`), which is what a client
+    /// that ignores `explode` sends (Progenitor's does).
+    Delimited(ScalarType),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +118,13 @@ pub fn parse_params<P: ParamSet>(pairs: &[(String, String)]) -> Result<P, Vec<Vi
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(spec.name) && (P::LOCATION == ParamIn::Header || k == spec.name));
         let value = match spec.ty {
+            ParamType::Delimited(item) => {
+                let items: Vec<Value> = values.flat_map(|(_, v)| v.split(',')).map(|v| scalar(v, item)).collect();
+                if items.is_empty() {
+                    continue;
+                }
+                Value::Array(items)
+            }
             ParamType::ArrayOf(item) => {
                 let items: Vec<Value> = values.map(|(_, v)| scalar(v, item)).collect();
                 if items.is_empty() {

@@ -55,6 +55,10 @@ fn type_tokens(ty: ParamType) -> (TokenStream, TokenStream) {
             let (rust, kind) = scalar_tokens(s);
             (quote!(Vec<#rust>), quote!(crate::wire::ParamType::ArrayOf(crate::wire::ScalarType::#kind)))
         }
+        ParamType::Delimited(s) => {
+            let (rust, kind) = scalar_tokens(s);
+            (quote!(Vec<#rust>), quote!(crate::wire::ParamType::Delimited(crate::wire::ScalarType::#kind)))
+        }
     }
 }
 
