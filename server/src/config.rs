@@ -42,6 +42,9 @@ pub struct Config {
     pub metrics: bool,
     /// Log as JSON (bunyan) lines instead of the human format.
     pub log_json: bool,
+    /// Origins whose pages may call the API from a browser (CORS); none by
+    /// default.
+    pub cors_origins: Vec<String>,
 }
 
 impl Config {
@@ -59,6 +62,7 @@ impl Config {
             tls: None,
             metrics: false,
             log_json: false,
+            cors_origins: Vec::new(),
         }
     }
 }

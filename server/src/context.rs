@@ -25,6 +25,8 @@ pub struct Service {
     pub(crate) key: SigningKey,
     /// How long a session lasts, in seconds.
     pub(crate) session_ttl_secs: i64,
+    /// CORS, when origins are configured.
+    pub(crate) cors: Option<hostadmin_api::wire::CorsPolicy>,
 }
 
 impl Service {
@@ -35,7 +37,15 @@ impl Service {
             Some(k) => SigningKey::from_config(k)?,
             None => SigningKey::load_or_create(&pool)?,
         };
+        let cors = match config.cors_origins.is_empty() {
+            true => None,
+            false => Some(
+                hostadmin_api::wire::CorsPolicy::new(config.cors_origins.clone())
+                    .map_err(|e| anyhow::anyhow!("cors_origins: {e}"))?,
+            ),
+        };
         Ok(Self {
+            cors,
             pool,
             key,
             session_ttl_secs: config.session_ttl.as_secs() as i64,

@@ -38,8 +38,12 @@ use crate::{
     credentials, delivery_accounts, delivery_domains, docs, domains, groups, health, managers, people, servers,
 };
 
-/// The routing endpoints' hooks: CORS on `OPTIONS` (see [`crate::cors`]).
-impl hostadmin_api::wire::RoutingHooks for Service {}
+/// CORS, when origins are configured (`cors_origins`).
+impl hostadmin_api::wire::CrossOrigin for Service {
+    fn cors(&self) -> Option<&hostadmin_api::wire::CorsPolicy> {
+        self.cors.as_ref()
+    }
+}
 
 impl HostadminApi for Service {
     type Principal = Principal;

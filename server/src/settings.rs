@@ -63,6 +63,10 @@ pub struct ServeArgs {
     /// in seconds, before the process exits anyway [default: 30].
     #[arg(long, env = "HOSTADMIN_SHUTDOWN_GRACE")]
     pub shutdown_grace: Option<u64>,
+    /// Origins whose pages may call the API from a browser (CORS), comma
+    /// separated, each `scheme://host[:port]` [default: none, CORS off].
+    #[arg(long, env = "HOSTADMIN_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Option<Vec<String>>,
 }
 
 /// The file: the same settings, every one optional, nothing else allowed.
@@ -81,6 +85,7 @@ struct FileSettings {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     shutdown_grace: Option<u64>,
+    cors_origins: Option<Vec<String>>,
 }
 
 /// The settings in force, after precedence.
@@ -140,6 +145,11 @@ impl ServeArgs {
             (None, None) => None,
             _ => bail!("tls_cert and tls_key go together"),
         };
+        let origins = self.cors_origins.clone().or(file.cors_origins).unwrap_or_default();
+        let origins: Vec<String> =
+            origins.into_iter().map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
+        hostadmin_api::wire::CorsPolicy::new(origins.clone()).map_err(|e| anyhow::anyhow!("cors_origins: {e}"))?;
+        config.cors_origins = origins;
         let shutdown_grace = Duration::from_secs(self.shutdown_grace.or(file.shutdown_grace).unwrap_or(30));
         Ok(Effective { config, shutdown_grace })
     }
@@ -172,6 +182,7 @@ impl Effective {
             ));
         }
         out.push_str(&format!("shutdown_grace = {}\n", self.shutdown_grace.as_secs()));
+        out.push_str(&format!("cors_origins = {:?}\n", c.cors_origins));
         out
     }
 }

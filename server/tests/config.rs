@@ -20,6 +20,7 @@ fn hostadmin(args: &[&str], env: &[(&str, &str)]) -> Output {
         "HOSTADMIN_LOG_FORMAT",
         "HOSTADMIN_DATABASE_CONNECTIONS",
         "HOSTADMIN_BUSY_TIMEOUT_MS",
+        "HOSTADMIN_CORS_ORIGINS",
     ] {
         cmd.env_remove(var);
     }
@@ -201,4 +202,29 @@ async fn database_connections_bound_the_pool() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn cors_origins_from_file_environment_and_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostadmin.toml");
+    std::fs::write(&file, "cors_origins = [\"https://file.example\"]\n").unwrap();
+    let path = file.to_str().unwrap();
+    let shown = |args: &[&str], env: &[(&str, &str)]| {
+        let out = hostadmin(args, env);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert!(shown(&["config", "check"], &[]).contains("cors_origins = []"), "off by default");
+    assert!(shown(&["config", "check", "--config", path], &[]).contains("cors_origins = [\"https://file.example\"]"));
+    let env = [("HOSTADMIN_CORS_ORIGINS", "https://a.example,http://127.0.0.1:8081")];
+    assert!(shown(&["config", "check", "--config", path], &env)
+        .contains("cors_origins = [\"https://a.example\", \"http://127.0.0.1:8081\"]"));
+    let flag = ["config", "check", "--config", path, "--cors-origins", "https://flag.example"];
+    assert!(shown(&flag, &env).contains("cors_origins = [\"https://flag.example\"]"));
+    for bad in ["*", "https://a.example/path", "a.example"] {
+        let out = hostadmin(&["config", "check", "--cors-origins", bad], &[]);
+        assert!(!out.status.success(), "{bad}");
+        assert!(text(&out.stderr).contains("cors_origins"), "{bad}: {}", text(&out.stderr));
+    }
 }

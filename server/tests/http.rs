@@ -312,3 +312,134 @@ async fn the_largest_body_the_spec_allows_fits_and_a_larger_one_is_413() {
     .await;
     assert_eq!((status, list["total"].clone()), (200, json!(1)), "{list}");
 }
+
+const APP: &str = "http://app.example:8081";
+
+fn cors(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("access-control-"))
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+        .collect();
+    found.sort();
+    found
+}
+
+fn header(headers: &reqwest::header::HeaderMap, name: &str) -> String {
+    headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn cors_answers_allowed_origins_only() {
+    let t = TestServer::start_with(|c| c.cors_origins = vec![APP.into(), "https://other.example".into()]).await;
+    let session = t.login(ADMIN).await;
+    let cookie = format!("grommunioAuthJwt={}", session.grommunio_auth_jwt);
+    let servers = format!("{}/api/v1/system/servers", t.url);
+
+    // A simple request from an allowed origin: the origin echoed, credentials allowed.
+    let (status, headers, _) = send(t.http().get(&servers).header("Origin", APP).header("Cookie", &cookie)).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "access-control-allow-origin"), APP);
+    assert_eq!(header(&headers, "access-control-allow-credentials"), "true");
+    assert_eq!(header(&headers, "vary"), "Origin");
+    // Origins compare without regard to case; the request's own is echoed.
+    let (_, headers, _) =
+        send(t.http().get(&servers).header("Origin", "HTTPS://Other.Example").header("Cookie", &cookie)).await;
+    assert_eq!(header(&headers, "access-control-allow-origin"), "HTTPS://Other.Example");
+    // Errors carry them too, in the surface's shape, so that the page can read why.
+    let (status, headers, text) = send(t.http().get(&servers).header("Origin", APP)).await;
+    assert_eq!(status, 401, "{text}");
+    assert_eq!(header(&headers, "access-control-allow-origin"), APP);
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["message"], "Access denied");
+    let (status, headers, text) = send(t.http().patch(&servers).header("Origin", APP)).await;
+    assert_eq!((status, header(&headers, "access-control-allow-origin")), (405, APP.to_string()), "{text}");
+    let (status, headers, text) = send(t.http().get(format!("{}/api/2.0/group", t.url)).header("Origin", APP)).await;
+    assert_eq!((status, header(&headers, "access-control-allow-origin")), (401, APP.to_string()));
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["statusCode"], 401, "{text}");
+    let (status, headers, text) =
+        send(t.http().get(format!("{}/api/2.0/group", t.url)).header("Origin", APP).header("Accept", "text/xml")).await;
+    assert_eq!((status, header(&headers, "access-control-allow-origin")), (401, APP.to_string()));
+    assert!(text.starts_with("<?xml"), "{text}");
+    let (status, headers, _) = send(t.api(Method::GET, "/api/managers", "hat_1_bad").header("Origin", APP)).await;
+    assert_eq!((status, header(&headers, "access-control-allow-origin")), (401, APP.to_string()));
+
+    // Other origins, a second Origin, or "null": served, but without CORS headers.
+    for origins in [&["http://evil.example"][..], &["null"], &[APP, "http://evil.example"], &["http://app.example"]] {
+        let mut rb = t.http().get(&servers).header("Cookie", &cookie);
+        for o in origins {
+            rb = rb.header("Origin", *o);
+        }
+        let (status, headers, _) = send(rb).await;
+        assert_eq!(status, 200);
+        assert_eq!(cors(&headers), vec![], "{origins:?}");
+        assert_eq!(header(&headers, "vary"), "Origin");
+    }
+
+    // A preflight for a write with the CSRF header and JSON.
+    let preflight = |origin: &str, method: &str, headers: &str| {
+        t.http()
+            .request(Method::OPTIONS, &servers)
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", method)
+            .header("Access-Control-Request-Headers", headers)
+    };
+    let (status, headers, text) = send(preflight(APP, "POST", "content-type,X-Csrf-Token, x-not-ours")).await;
+    assert_eq!(status, 204, "{text}");
+    assert!(text.is_empty());
+    assert_eq!(
+        cors(&headers),
+        vec![
+            ("access-control-allow-credentials".into(), "true".into()),
+            ("access-control-allow-headers".into(), "content-type, x-csrf-token".into()),
+            ("access-control-allow-methods".into(), "GET, HEAD, OPTIONS, POST".into()),
+            ("access-control-allow-origin".into(), APP.into()),
+            ("access-control-max-age".into(), "600".into()),
+        ]
+    );
+    assert_eq!(header(&headers, "allow"), "GET, HEAD, OPTIONS, POST");
+    // Every header the surfaces use may be granted.
+    let (_, headers, _) = send(
+        t.http()
+            .request(Method::OPTIONS, format!("{}/api/managers/MN12345678", t.url))
+            .header("Origin", APP)
+            .header("Access-Control-Request-Method", "PUT")
+            .header("Access-Control-Request-Headers", "x-api-token, content-type, accept, authorization"),
+    )
+    .await;
+    assert_eq!(header(&headers, "access-control-allow-headers"), "x-api-token, content-type, accept, authorization");
+    assert_eq!(header(&headers, "access-control-allow-methods"), "DELETE, GET, HEAD, OPTIONS, PUT");
+    // A method the path does not have, or another origin: no grant.
+    for (origin, method) in [(APP, "PATCH"), (APP, "post"), ("http://evil.example", "POST")] {
+        let (status, headers, _) = send(preflight(origin, method, "content-type")).await;
+        assert_eq!(status, 204);
+        assert_eq!(cors(&headers), vec![], "{origin} {method}");
+        assert_eq!(header(&headers, "allow"), "GET, HEAD, OPTIONS, POST");
+    }
+}
+
+#[tokio::test]
+async fn without_configured_origins_there_is_no_cors() {
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    let servers = format!("{}/api/v1/system/servers", t.url);
+    let rb = t.http().get(&servers).header("Origin", APP);
+    let (status, headers, _) = send(common::with_session(rb, &session, false)).await;
+    assert_eq!(status, 200);
+    assert_eq!(cors(&headers), vec![]);
+    assert!(headers.get("vary").is_none());
+    let (status, headers, text) = send(
+        t.http()
+            .request(Method::OPTIONS, &servers)
+            .header("Origin", APP)
+            .header("Access-Control-Request-Method", "POST"),
+    )
+    .await;
+    assert_eq!((status, text.as_str()), (204, ""));
+    assert_eq!(cors(&headers), vec![]);
+    assert_eq!(header(&headers, "allow"), "GET, HEAD, OPTIONS, POST");
+    // OPTIONS on an `.xml` path and on a path prefix.
+    let (status, headers, _) = send(t.http().request(Method::OPTIONS, format!("{}/api/2.0/group.xml", t.url))).await;
+    assert_eq!((status, header(&headers, "allow").as_str()), (204, "GET, HEAD, OPTIONS, POST"));
+    let (status, _, _) = send(t.http().request(Method::OPTIONS, format!("{}/api/v1/system", t.url))).await;
+    assert_eq!(status, 404);
+}

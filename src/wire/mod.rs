@@ -21,11 +21,13 @@
 //!
 //! One file per concern, the way Dropshot keeps one extractor per file:
 //! [`errors`], [`params`], [`bodies`], [`security`], [`accept`] (content
-//! negotiation), [`xml`] and [`schema`] (validation). Everything is re-exported here, so callers say
+//! negotiation), [`xml`], [`schema`] (validation), [`router`] (404, 405 and
+//! `OPTIONS` in each surface's shape) and [`cors`]. Everything is re-exported here, so callers say
 //! `hostadmin_api::wire::Problem`.
 
 pub mod accept;
 pub mod bodies;
+pub mod cors;
 pub mod errors;
 pub mod params;
 pub mod router;
@@ -34,6 +36,7 @@ pub mod security;
 pub mod xml;
 
 pub use bodies::*;
+pub use cors::*;
 pub use errors::*;
 pub use params::*;
 pub use router::*;

@@ -30,7 +30,7 @@ use dropshot::{
 use http::{header, Method, Response, StatusCode};
 use serde::Serialize;
 
-use super::{wants_xml, ErrorBody, Problem, XmlElements};
+use super::{wants_xml, CrossOrigin, ErrorBody, Problem, XmlElements};
 
 /// What an unpublished routing endpoint answers.
 #[derive(Clone, Copy, Debug)]
@@ -39,25 +39,16 @@ pub enum Fallback {
     NotAllowed(&'static str),
     /// 404: the path is a prefix of others, not a resource.
     NotFound,
-    /// `OPTIONS`: 204 with `Allow` (and, where configured, CORS; see
-    /// [`RoutingHooks`]).
+    /// `OPTIONS`: 204 with `Allow`, and a CORS preflight's headers when
+    /// the service's policy grants it (see [`super::cors`]).
     Options(&'static str),
-}
-
-/// What the service adds to the routing answers (CORS for preflights).
-pub trait RoutingHooks: ServerContext {
-    /// Headers for an `OPTIONS` answer to this request (a CORS preflight
-    /// from an allowed origin gets its `Access-Control-*` headers here).
-    fn options_headers(&self, _request: &dropshot::RequestInfo, _allow: &str) -> http::HeaderMap {
-        http::HeaderMap::new()
-    }
 }
 
 type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, HttpError>> + Send>>;
 
 /// An unpublished endpoint at `path` for `method`, answering `fallback` with
 /// error schema `B`; `xml` when the surface offers XML there.
-pub fn fallback_endpoint<S: RoutingHooks, B: ErrorBody + XmlElements>(
+pub fn fallback_endpoint<S: CrossOrigin, B: ErrorBody + XmlElements>(
     method: Method,
     path: &str,
     fallback: Fallback,
@@ -72,7 +63,7 @@ pub fn fallback_endpoint<S: RoutingHooks, B: ErrorBody + XmlElements>(
     endpoint.visible(false)
 }
 
-fn answer<S: RoutingHooks, B: ErrorBody + XmlElements>(
+fn answer<S: CrossOrigin, B: ErrorBody + XmlElements>(
     rqctx: &RequestContext<S>,
     fallback: Fallback,
     xml: bool,
@@ -84,7 +75,9 @@ fn answer<S: RoutingHooks, B: ErrorBody + XmlElements>(
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::NO_CONTENT;
             response.headers_mut().insert(header::ALLOW, http::HeaderValue::from_static(allow));
-            response.headers_mut().extend(rqctx.context().options_headers(request, allow));
+            if let Some(cors) = rqctx.context().cors() {
+                response.headers_mut().extend(cors.preflight_headers(request, allow));
+            }
             return response;
         }
         Fallback::NotAllowed(allow) => {
@@ -97,6 +90,7 @@ fn answer<S: RoutingHooks, B: ErrorBody + XmlElements>(
     if let Some(allow) = allow {
         response.headers_mut().insert(header::ALLOW, http::HeaderValue::from_static(allow));
     }
+    response.headers_mut().extend(super::cors_headers(rqctx));
     response
 }
 

@@ -144,57 +144,98 @@ fn members(map: &serde_json::Map<String, Value>, layout: &XmlLayout, out: &mut S
     }
 }
 
-/// A success (or, for XML, any) response in the representation the request
-/// asked for. JSON goes through Dropshot's own response type `R`; XML is
-/// written here.
+/// An operation's response in the representation the request asked for,
+/// with the headers every response of the service carries (CORS, see
+/// [`super::cors`]). JSON goes through Dropshot's own response type `R`; XML,
+/// and errors that must carry those headers, are written here (Dropshot
+/// renders an endpoint's error type without a way to add headers).
 #[derive(Debug)]
-pub struct Negotiated<R>(NegotiatedInner<R>);
+pub struct Negotiated<R> {
+    inner: NegotiatedInner<R>,
+    headers: http::HeaderMap,
+}
 
 #[derive(Debug)]
 enum NegotiatedInner<R> {
     Json(R),
-    Xml { status: http::StatusCode, body: String },
+    Written { status: http::StatusCode, content_type: &'static str, body: String },
 }
 
 impl<R> Negotiated<R> {
     pub fn json(response: R) -> Self {
-        Negotiated(NegotiatedInner::Json(response))
+        Negotiated { inner: NegotiatedInner::Json(response), headers: http::HeaderMap::new() }
     }
 
     /// `body` as XML, in the element order of its schema.
     pub fn xml<T: Serialize + XmlElements>(status: http::StatusCode, body: &T) -> Self {
         let layout = T::xml_layout();
         let body = serde_json::to_value(body).map(|v| to_xml_in(&v, layout)).unwrap_or_else(|_| to_xml(&Value::Null));
-        Negotiated(NegotiatedInner::Xml { status, body })
+        let inner = NegotiatedInner::Written { status, content_type: "text/xml; charset=utf-8", body };
+        Negotiated { inner, headers: http::HeaderMap::new() }
     }
 
-    /// The operation's outcome, as JSON or XML: when XML was asked for,
-    /// errors are answered as XML too, with their status.
+    /// `body` as JSON, written here rather than by Dropshot.
+    fn written_json<T: Serialize>(status: http::StatusCode, body: &T) -> Self {
+        let body = serde_json::to_string(body).unwrap_or_else(|_| "null".into());
+        let inner = NegotiatedInner::Written { status, content_type: "application/json", body };
+        Negotiated { inner, headers: http::HeaderMap::new() }
+    }
+
+    /// The same response with `headers` added.
+    pub fn with_headers(mut self, headers: http::HeaderMap) -> Self {
+        self.headers.extend(headers);
+        self
+    }
+
+    /// The outcome of an operation that offers XML, as JSON or XML: when XML
+    /// was asked for, errors are answered as XML too, with their status.
+    /// With `headers` to carry, an error is answered here as well.
     pub fn answer<T: Serialize + XmlElements, B: Serialize + XmlElements>(
         xml: bool,
         status: http::StatusCode,
         result: Result<T, ErrorResponse<B>>,
         json: impl FnOnce(T) -> R,
+        headers: http::HeaderMap,
     ) -> Result<Self, ErrorResponse<B>> {
-        match (result, xml) {
-            (Ok(out), true) => Ok(Negotiated::xml(status, &out)),
-            (Ok(out), false) => Ok(Negotiated::json(json(out))),
-            (Err(e), true) => Ok(Negotiated::xml(e.status.as_status(), &e.body)),
-            (Err(e), false) => Err(e),
-        }
+        let answered = match (result, xml) {
+            (Ok(out), true) => Negotiated::xml(status, &out),
+            (Ok(out), false) => Negotiated::json(json(out)),
+            (Err(e), true) => Negotiated::xml(e.status.as_status(), &e.body),
+            (Err(e), false) if headers.is_empty() => return Err(e),
+            (Err(e), false) => Negotiated::written_json(e.status.as_status(), &e.body),
+        };
+        Ok(answered.with_headers(headers))
+    }
+
+    /// The outcome of a JSON-only operation; an error is answered here only
+    /// when it must carry `headers`, and otherwise left to Dropshot.
+    pub fn answer_json<B: Serialize>(
+        result: Result<R, ErrorResponse<B>>,
+        headers: http::HeaderMap,
+    ) -> Result<Self, ErrorResponse<B>> {
+        let answered = match result {
+            Ok(out) => Negotiated::json(out),
+            Err(e) if headers.is_empty() => return Err(e),
+            Err(e) => Negotiated::written_json(e.status.as_status(), &e.body),
+        };
+        Ok(answered.with_headers(headers))
     }
 }
 
 impl<R: dropshot::HttpResponse + Send + Sync + 'static> dropshot::HttpResponse for Negotiated<R> {
     fn to_result(self) -> Result<http::Response<dropshot::Body>, HttpError> {
-        match self.0 {
-            NegotiatedInner::Json(r) => r.to_result(),
-            NegotiatedInner::Xml { status, body } => http::Response::builder()
+        let mut response = match self.inner {
+            NegotiatedInner::Json(r) => r.to_result()?,
+            NegotiatedInner::Written { status, content_type, body } => http::Response::builder()
                 .status(status)
-                .header(http::header::CONTENT_TYPE, "text/xml; charset=utf-8")
+                .header(http::header::CONTENT_TYPE, content_type)
                 .body(body.into())
-                .map_err(|e| HttpError::for_internal_error(e.to_string())),
+                .map_err(|e| HttpError::for_internal_error(e.to_string()))?,
+        };
+        for (name, value) in &self.headers {
+            response.headers_mut().append(name, value.clone());
         }
+        Ok(response)
     }
 
     fn response_metadata() -> dropshot::ApiEndpointResponse {
@@ -202,9 +243,9 @@ impl<R: dropshot::HttpResponse + Send + Sync + 'static> dropshot::HttpResponse f
     }
 
     fn status_code(&self) -> http::StatusCode {
-        match &self.0 {
+        match &self.inner {
             NegotiatedInner::Json(r) => r.status_code(),
-            NegotiatedInner::Xml { status, .. } => *status,
+            NegotiatedInner::Written { status, .. } => *status,
         }
     }
 }

@@ -37,7 +37,7 @@ pub(crate) fn api_trait(methods: &[TokenStream]) -> TokenStream {
         /// for every operation with a `security` requirement. A method's
         /// [`crate::wire::Problem`] is turned into the operation's error
         /// schema by the surface's [`crate::wire::ErrorBody`].
-        pub trait HostadminApi: crate::wire::RoutingHooks + Sized {
+        pub trait HostadminApi: crate::wire::CrossOrigin + Sized {
             /// Who made an authenticated request.
             type Principal: Send + Sync + 'static;
 

@@ -85,6 +85,7 @@ pub fn api_tokens(spec: &Value, model: &Spec) -> Result<TokenStream, Error> {
     let operation_enum = api::operation_enum(model);
     let wire_trait = wire::wire_trait(&gathered.endpoints, &gathered.adapters);
     let routing = routing::routing_endpoints(model, &mut types)?;
+    let request_headers = routing::request_headers(model);
     let param_sets = gathered.param_sets;
     let xml_layouts = xml::layouts(model);
     Ok(quote! {
@@ -104,6 +105,7 @@ pub fn api_tokens(spec: &Value, model: &Spec) -> Result<TokenStream, Error> {
         #operation_enum
         #wire_trait
         #routing
+        #request_headers
     })
 }
 

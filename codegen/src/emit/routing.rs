@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::error::Error;
-use crate::model::{Method, Spec};
+use crate::model::{KeyLocation, Method, ParamLocation, Spec};
 
 use super::types::Types;
 
@@ -105,4 +105,32 @@ pub(crate) fn routing_endpoints(spec: &Spec, types: &mut Types) -> Result<TokenS
             vec![#(#endpoints),*]
         }
     })
+}
+
+/// `REQUEST_HEADERS`: the request headers the spec has clients send (its
+/// `apiKey` schemes' headers, header parameters, `Content-Type` where there
+/// are bodies, `Accept` where there is XML), lower case: what a CORS
+/// preflight may be granted.
+pub(crate) fn request_headers(spec: &Spec) -> TokenStream {
+    let mut names: BTreeSet<String> = spec
+        .security_schemes
+        .iter()
+        .filter(|s| s.location == KeyLocation::Header)
+        .map(|s| s.key.to_ascii_lowercase())
+        .collect();
+    for op in &spec.operations {
+        names.extend(op.params_in(ParamLocation::Header).map(|p| p.name.to_ascii_lowercase()));
+        if op.body.is_some() {
+            names.insert("content-type".into());
+        }
+        if op.success.xml {
+            names.insert("accept".into());
+        }
+    }
+    let names = names.iter();
+    quote! {
+        /// The request headers the spec has clients send, lower case (what a
+        /// CORS preflight may be granted).
+        pub const REQUEST_HEADERS: &[&str] = &[#(#names),*];
+    }
 }

@@ -31,7 +31,7 @@ fn endpoint(op: &Operation, inputs: &Inputs, output: &Output, error: &TokenStrea
     let attribute = endpoint_attribute(op, inputs);
     let (summary, description) = (op.summary.clone().unwrap_or_default(), op.description.clone().unwrap_or_default());
     let wire_ok = &output.wire;
-    let ok = if op.success.xml { quote!(crate::wire::Negotiated<#wire_ok>) } else { quote!(#wire_ok) };
+    let ok = quote!(crate::wire::Negotiated<#wire_ok>);
     let params = &inputs.wire;
     quote! {
         #[doc = #summary]
@@ -89,7 +89,7 @@ fn adapter(op: &Operation, inputs: &Inputs, output: &Output, error: &TokenStream
                 let observed = match &result { Ok(_) => #status, Err(e) => e.status.as_u16() };
                 S::observe(&rqctx, Operation::#variant, observed, started.elapsed());
                 let status = ::http::StatusCode::from_u16(#status).expect("a valid status");
-                crate::wire::Negotiated::answer(xml, status, result, |out| #wrap)
+                crate::wire::Negotiated::answer(xml, status, result, |out| #wrap, crate::wire::cors_headers(&rqctx))
             }
         };
     }
@@ -97,7 +97,7 @@ fn adapter(op: &Operation, inputs: &Inputs, output: &Output, error: &TokenStream
         async fn #name(
             rqctx: ::dropshot::RequestContext<S>,
             #(#params),*
-        ) -> Result<#wire_ok, crate::wire::ErrorResponse<#error>> {
+        ) -> Result<crate::wire::Negotiated<#wire_ok>, crate::wire::ErrorResponse<#error>> {
             let started = ::std::time::Instant::now();
             let result: Result<#wire_ok, crate::wire::ErrorResponse<#error>> = async {
                 #call
@@ -106,7 +106,7 @@ fn adapter(op: &Operation, inputs: &Inputs, output: &Output, error: &TokenStream
             .await;
             let observed = match &result { Ok(_) => #status, Err(e) => e.status.as_u16() };
             S::observe(&rqctx, Operation::#variant, observed, started.elapsed());
-            result
+            crate::wire::Negotiated::answer_json(result, crate::wire::cors_headers(&rqctx))
         }
     }
 }
@@ -183,7 +183,7 @@ pub(crate) fn operation(op: &Operation, inputs: &Inputs, output: &Output, error:
     let twin = xml_twin(op, inputs, output, error);
     if op.method == Method::Get {
         let wire_ok = &output.wire;
-        let ok = if op.success.xml { quote!(crate::wire::Negotiated<#wire_ok>) } else { quote!(#wire_ok) };
+        let ok = quote!(crate::wire::Negotiated<#wire_ok>);
         let get = format_ident!("{}", snake(&op.id));
         let head = head_twin(op, inputs, &op.path, &get, &ok, error);
         code.endpoint.extend(head.endpoint);
