@@ -28,7 +28,7 @@ fn has(code: &str, needle: &str) -> bool {
 #[test]
 fn the_trait_has_one_method_per_operation_with_typed_inputs() {
     let code = api();
-    assert!(has(&code, "pub trait HostadminApi: ::dropshot::ServerContext + Sized"), "{code}");
+    assert!(has(&code, "pub trait HostadminApi: crate::wire::CrossOrigin + Sized"), "{code}");
     for method in ["fn thing_list(", "fn thing_create(", "fn thing_delete(", "fn thing_touch(", "fn login("] {
         assert_eq!(code.matches(method).count(), 3, "{method}: the trait, the endpoint and the adapter");
     }
@@ -149,4 +149,26 @@ fn docs_pages_show_the_parsed_operation() {
     let login = docs_file(&spec, "operations/login.html");
     assert!(login.contains("Header <code>Set-Cookie</code>"), "{login}");
     assert!(login.contains("--data-urlencode 'user=ann'"), "a form body: {login}");
+}
+
+#[test]
+fn gets_have_head_twins_and_every_path_its_routing_endpoints() {
+    let code = api();
+    // HEAD on the GET and on its `.xml` twin, unpublished, calling the GET.
+    assert!(has(&code, r#"#[endpoint { method = HEAD, path = "/things", unpublished = true }]"#), "{code}");
+    assert!(has(&code, r#"#[endpoint { method = HEAD, path = "/things.xml", unpublished = true }]"#));
+    assert!(has(&code, "<Self as Wire>::thing_list(rqctx"));
+    assert!(has(&code, "<Self as Wire>::thing_list_xml(rqctx"));
+    // The methods a path lacks answer 405 with the ones it has; OPTIONS everywhere.
+    assert!(has(
+        &code,
+        r#"crate::wire::fallback_endpoint::<S, Error>(::http::Method::PATCH, "/things", crate::wire::Fallback::NotAllowed("GET, HEAD, OPTIONS, POST"), true)"#
+    ));
+    assert!(has(
+        &code,
+        r#"crate::wire::fallback_endpoint::<S, Error>(::http::Method::OPTIONS, "/things/{ID}", crate::wire::Fallback::Options("DELETE, OPTIONS, PUT"), false)"#
+    ));
+    assert!(!has(&code, r#"::http::Method::GET, "/things", crate::wire::Fallback"#), "GET /things is an operation");
+    // The request headers a CORS preflight may be granted, from the spec.
+    assert!(has(&code, r#"pub const REQUEST_HEADERS: &[&str] = &["accept", "content-type", "x-trace"];"#), "{code}");
 }

@@ -159,3 +159,20 @@ fn examples_front_matter_and_tags() {
     assert_eq!(list.sample_schemes(), ["session".to_string()]);
     assert!(operation("thingDelete").sample_schemes().is_empty(), "anonymous callers are accepted");
 }
+
+#[test]
+fn explode_false_arrays_are_delimited() {
+    let mut spec = common::spec();
+    let sort = spec["paths"]["/things"]["get"]["parameters"][1].as_object_mut().unwrap();
+    sort.insert("style".into(), json!("form"));
+    sort.insert("explode".into(), json!(false));
+    let model = hostadmin_codegen::parse(&spec).unwrap();
+    let list = model.operations.iter().find(|o| o.id == "thingList").unwrap();
+    assert_eq!(list.params[1].ty, ParamType::Delimited(Scalar::String));
+    // `explode: false` on a scalar changes nothing.
+    let mut spec = common::spec();
+    spec["paths"]["/things"]["get"]["parameters"][0]["explode"] = json!(false);
+    let model = hostadmin_codegen::parse(&spec).unwrap();
+    let list = model.operations.iter().find(|o| o.id == "thingList").unwrap();
+    assert_eq!(list.params[0].ty, ParamType::Scalar(Scalar::Int64));
+}
