@@ -15,6 +15,8 @@ pub fn servers_request(data: &[u8]) {
         None => (data, &data[..0]),
     };
     let _ = parse_params::<ServerListQuery>(&form_urlencoded_pairs(query));
+    // The query's bytes as an `Accept` field too: the negotiation parser.
+    let _ = crate::wire::accept::negotiate([String::from_utf8_lossy(query).as_ref()]);
     let _ = parse_body::<ServerCreate>(body, Some("application/json"), &ApiEndpointBodyContentType::Json);
     let _ = parse_body::<ServerUpdate>(body, Some("application/json"), &ApiEndpointBodyContentType::Json);
     let _ = parse_body::<crate::types::LoginForm>(body, None, &ApiEndpointBodyContentType::UrlEncoded);

@@ -12,8 +12,9 @@
 //!   adapter sets `statusCode` from the operation's own status, so a handler
 //!   cannot make the two disagree.
 //! * **XML is a second media type of the same responses**, declared in the
-//!   spec and produced by the generated adapter (`Accept: text/xml`, or a path
-//!   ending in `.xml` as the product allows): the JSON document turned into
+//!   spec and produced by the generated adapter (an `Accept` that weighs XML
+//!   above JSON, see [`crate::wire::accept`], or a path ending in `.xml` as
+//!   the product allows): the JSON document turned into
 //!   elements under `<result>`, an array as its element repeated, as the
 //!   seed shows for `Members`. Errors follow the format asked for.
 //! * **Token auth**: `POST /api/2.0/authentication` (the administrator
@@ -30,6 +31,9 @@
 //!   `members` is required and its absence is a 400 naming it.
 //! * An unknown member or manager GUID is a 400 naming the field, a malformed
 //!   GUID a 400 from the schema; an unknown group or person a 404.
+//! * Wrong methods (405, with `Allow`) and path prefixes (`/api/2.0`: 404)
+//!   come in this envelope too, as XML when asked (see
+//!   [`crate::wire::router`]), not in the framework's own shape.
 //! * There is no separate search endpoint: `filterValue` on the list is the
 //!   search by name (a `/group/search` path would collide with
 //!   `/group/{groupid}` in the router).

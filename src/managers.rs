@@ -33,6 +33,9 @@
 //!   is empty, which is not valid JSON for clients that parse every body.
 //! * A path code that does not match its pattern is a 422 on that field, not
 //!   a 404: the request is malformed, not aimed at a missing resource.
+//! * A wrong method is a 405 `{"message": "Method not allowed", "errors":
+//!   []}` with `Allow`, a path prefix (`/api/delivery`) a 404 `{"message":
+//!   "Not found", "errors": []}` (see [`crate::wire::router`]).
 
 use dropshot::ErrorStatusCode;
 

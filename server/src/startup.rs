@@ -34,6 +34,8 @@ pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
     let mut api = hostadmin_api::api_description::<Service>().map_err(|e| anyhow::anyhow!("API description: {e}"))?;
     api.register(docs_file).map_err(|e| anyhow::anyhow!("docs endpoint: {e}"))?;
     api.register(metrics).map_err(|e| anyhow::anyhow!("metrics endpoint: {e}"))?;
+    api.register(docs_file_head).map_err(|e| anyhow::anyhow!("docs endpoint: {e}"))?;
+    api.register(metrics_head).map_err(|e| anyhow::anyhow!("metrics endpoint: {e}"))?;
     let dropshot_config = dropshot_config(config);
     let tls = config.tls.as_ref().map(|(cert_file, key_file)| dropshot::ConfigTls::AsFile {
         cert_file: cert_file.clone(),
@@ -53,17 +55,34 @@ async fn docs_file(rqctx: RequestContext<Service>, path: Path<DocsPath>) -> Resu
     docs::file(path.into_inner(), rqctx.request.uri().path())
 }
 
+/// `HEAD /docs/...`: the GET without its body (hyper leaves it unsent), as
+/// every GET of the API has (see `hostadmin_api::wire::router`).
+#[dropshot::endpoint { method = HEAD, path = "/docs/{path:.*}", unpublished = true }]
+async fn docs_file_head(rqctx: RequestContext<Service>, path: Path<DocsPath>) -> Result<Response<Body>, HttpError> {
+    docs::file(path.into_inner(), rqctx.request.uri().path())
+}
+
+/// `HEAD /metrics`: the GET without its body.
+#[dropshot::endpoint { method = HEAD, path = "/metrics", unpublished = true }]
+async fn metrics_head(rqctx: RequestContext<Service>) -> Result<Response<Body>, HttpError> {
+    metrics_response(&rqctx)
+}
+
 /// `GET /metrics`: not part of the API (unpublished), unauthenticated, and
 /// 404 unless the service was started with metrics on.
 #[dropshot::endpoint { method = GET, path = "/metrics", unpublished = true }]
 async fn metrics(rqctx: RequestContext<Service>) -> Result<Response<Body>, HttpError> {
+    metrics_response(&rqctx)
+}
+
+fn metrics_response(rqctx: &RequestContext<Service>) -> Result<Response<Body>, HttpError> {
     let service = rqctx.context();
-    let Some(metrics) = service.metrics.as_ref() else {
+    let Some(counters) = service.metrics.as_ref() else {
         return Err(HttpError::for_not_found(None, "metrics are off".into()));
     };
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .body(Body::from(metrics.render(service.pool.state())))
+        .body(Body::from(counters.render(service.pool.state())))
         .map_err(|e| HttpError::for_internal_error(e.to_string()))
 }

@@ -443,3 +443,15 @@ async fn without_configured_origins_there_is_no_cors() {
     let (status, _, _) = send(t.http().request(Method::OPTIONS, format!("{}/api/v1/system", t.url))).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn head_on_the_docs_and_metrics() {
+    let t = TestServer::start_with(|c| c.metrics = true).await;
+    for path in ["/docs/", "/docs/index.html", "/metrics"] {
+        let (get_status, get_headers, get_text) = send(t.http().get(format!("{}{path}", t.url))).await;
+        let (head_status, head_headers, head_text) = send(t.http().head(format!("{}{path}", t.url))).await;
+        assert_eq!((head_status, get_status), (200, 200), "{path}");
+        assert!(head_text.is_empty() && !get_text.is_empty(), "{path}");
+        assert_eq!(head_headers.get("content-type"), get_headers.get("content-type"), "{path}");
+    }
+}

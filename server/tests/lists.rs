@@ -196,6 +196,8 @@ async fn description_and_users_range_filters() {
         ("users=1%2C5&sort=users,desc", vec!["d", "c", "b"], 3),
         ("users=1&users=3", vec!["b", "c"], 2),
         ("users=2,2", vec![], 0),
+        // A reversed range is what the spec admits and grommunio answers: nothing.
+        ("users=5,1", vec![], 0),
         ("users=0,100&limit=1", vec!["a"], 4),
         ("users=1,5&description=d.example", vec!["d"], 1),
     ] {
@@ -204,16 +206,7 @@ async fn description_and_users_range_filters() {
         assert_eq!(page["count"], count, "{query}");
     }
     // Malformed ranges: 400 in grommunio's shape, naming the parameter.
-    for query in [
-        "users=5,1",
-        "users=1,2,3",
-        "users=a",
-        "users=1,",
-        "users=",
-        "users=-1",
-        "users=1,x",
-        "users=1&users=2&users=3",
-    ] {
+    for query in ["users=1,2,3", "users=a", "users=1,", "users=", "users=-1", "users=1,x", "users=1&users=2&users=3"] {
         let r = t
             .http()
             .get(format!("{}/api/v1/system/servers?{query}", t.url))
