@@ -83,22 +83,18 @@ async fn verify_credentials(
     user: String,
     pass: String,
 ) -> Result<accounts::Account, Problem> {
-    let user_failed = service.throttle.check(&service.pool, &user, address).await?;
+    service.throttle.reserve(&service.pool, &user, address).await?;
     let name = user.clone();
     // The lookup holds a connection for microseconds; the hash check
     // (tens of milliseconds) runs without one.
     let account = db::lookup(&service.pool, move |conn| Ok(accounts::find_by_name(conn, &name)?)).await?;
     let ok = service.passwords.check(account.as_ref().map(|a| a.password_hash.clone()), pass).await?;
-    let account = account.filter(|_| ok);
-    match account {
+    match account.filter(|_| ok) {
         Some(account) => {
-            if user_failed {
-                service.throttle.succeeded(&service.pool, &user).await?;
-            }
+            service.throttle.succeeded(&service.pool, &user, address).await?;
             Ok(account)
         }
         None => {
-            service.throttle.failed(&service.pool, &user, address).await?;
             if let Some(m) = &service.metrics {
                 m.login_failed();
             }
