@@ -240,11 +240,39 @@ pub struct DbOptions {
     /// before the request fails with 503.
     pub busy_timeout: Duration,
     pub max_connections: u32,
+    /// Serve an SQLite file that others than its owner may read (refused
+    /// by default: see [`private_file`]).
+    pub allow_readable: bool,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        Self { busy_timeout: Duration::from_secs(5), max_connections: 8 }
+        Self { busy_timeout: Duration::from_secs(5), max_connections: 8, allow_readable: false }
+    }
+}
+
+/// An SQLite file holds the JWT signing key and the password and token
+/// hashes: anyone who reads it can forge an administrator's session. So it
+/// is created readable and writable by its owner only (SQLite gives its
+/// `-wal` and `-shm` files the database's mode), and an existing one that
+/// its group or others may read is refused unless `allow_readable`.
+pub fn private_file(path: &Path, allow_readable: bool) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 && !allow_readable {
+                anyhow::bail!(
+                    "{} may be read by others (mode {mode:03o}) and holds the signing key and password \
+                     hashes: `chmod 600` it (and its -wal and -shm files), or start with \
+                     --allow-readable-database",
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!("cannot create {}: {e}", path.display())),
     }
 }
 
@@ -309,6 +337,9 @@ impl ManageConnection for Manager {
 }
 
 fn connect(location: &Location, options: &DbOptions) -> anyhow::Result<Connections> {
+    if let Location::Sqlite(path) = location {
+        private_file(path, options.allow_readable)?;
+    }
     let manager = Manager { location: location.clone(), busy_timeout: options.busy_timeout };
     // Migrate on a connection of its own first: it creates an SQLite file
     // and switches it to WAL alone, before the pool's connections open

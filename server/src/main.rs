@@ -25,6 +25,9 @@ struct DatabaseArg {
     /// missing) or a PostgreSQL URL (postgres://USER@HOST/DB).
     #[arg(long, env = "HOSTADMIN_DATABASE", default_value = "./hostadmin.sqlite3")]
     database: Location,
+    /// Open an SQLite database that its group or others may read.
+    #[arg(long, env = "HOSTADMIN_ALLOW_READABLE_DATABASE", num_args = 0..=1, default_missing_value = "true")]
+    allow_readable_database: Option<bool>,
 }
 
 #[derive(Subcommand)]
@@ -149,7 +152,8 @@ fn sqlite_file<'a>(location: &'a Location, instead: &str) -> anyhow::Result<&'a 
 }
 
 fn open(db: &DatabaseArg) -> anyhow::Result<db::Pool> {
-    db::open(&db.database, &DbOptions { max_connections: 1, ..Default::default() })
+    let allow_readable = db.allow_readable_database.unwrap_or(false);
+    db::open(&db.database, &DbOptions { max_connections: 1, allow_readable, ..Default::default() })
 }
 
 /// Prints one line on standard error with a single `write`, so that it never

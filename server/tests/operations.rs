@@ -30,7 +30,12 @@ async fn health_probes_answer_and_readiness_follows_the_database() {
         (503, json!({"message": "The database query failed"}))
     );
     assert_eq!(get("/healthz").await.unwrap().status().as_u16(), 200);
+    // A copy others may read is not served (it holds the signing key);
+    // once it is its owner's only, it is.
     std::fs::copy(&backup, &db).unwrap();
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    assert_eq!(get("/readyz").await.unwrap().status().as_u16(), 503);
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     assert_eq!(get("/readyz").await.unwrap().status().as_u16(), 200);
 }
 
