@@ -7,6 +7,7 @@ diesel::table! {
         role -> Text,
         password_hash -> Text,
         created_at -> BigInt,
+        session_generation -> BigInt,
     }
 }
 

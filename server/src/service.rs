@@ -9,7 +9,7 @@ use dropshot::RequestContext;
 use hostadmin_api::types::Health;
 use hostadmin_api::types::{
     AuthEnvelope, AuthRequest, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers, GroupUpdate,
-    PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
+    LogoutEnvelope, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
 };
 use hostadmin_api::types::{
     DeliveryAccount, DeliveryAccountCreate, DeliveryAccountList, DeliveryAssignment, DeliveryDomain,
@@ -288,6 +288,13 @@ impl HostadminApi for Service {
 
     async fn authentication(rqctx: &RequestContext<Self>, body: AuthRequest) -> Result<AuthEnvelope, Problem> {
         credentials::authentication(rqctx.context(), &rqctx.request, body).await
+    }
+
+    async fn authentication_logout(
+        rqctx: &RequestContext<Self>,
+        principal: Principal,
+    ) -> Result<LogoutEnvelope, Problem> {
+        db::write(&rqctx.context().pool, move |conn| credentials::logout(conn, &principal)).await
     }
 
     async fn people_list(

@@ -63,7 +63,8 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     let t = TestServer::start().await;
     let servers = format!("{}/api/v1/system/servers", t.url);
     let hs256 = json!({"alg": "HS256", "typ": "JWT"});
-    let claims = |exp: i64| json!({"sub": "admin", "uid": 1, "iat": now() - 10, "exp": exp});
+    let claims =
+        |exp: i64| json!({"sub": "admin", "uid": 1, "aud": "grommunio", "gen": 0, "iat": now() - 10, "exp": exp});
     let get = |token: String| {
         let t = &t;
         let servers = servers.clone();
@@ -83,6 +84,16 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     let (s, b) = get(sign_jwt(&test_key(), &hs256, &claims(now() - 1))).await;
     assert_access_denied(s, &b, "Token expired");
 
+    // Signed with the right key, but meant for the other surface, or to
+    // live longer than sessions do here (8 hours): not issued by this
+    // service as configured.
+    let mut other = claims(now() + 60);
+    other["aud"] = json!("onlyoffice");
+    let (s, b) = get(sign_jwt(&test_key(), &hs256, &other)).await;
+    assert_access_denied(s, &b, "Token not valid for this API");
+    let (s, b) = get(sign_jwt(&test_key(), &hs256, &claims(now() + 9 * 3600))).await;
+    assert_access_denied(s, &b, "Token lifetime exceeds the session lifetime");
+
     let (s, b) = get(sign_jwt(b"some other key of 32 bytes or so!!", &hs256, &claims(now() + 60))).await;
     assert_access_denied(s, &b, "Invalid token signature");
 
@@ -96,7 +107,11 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     // Tampered claims: a valid token's payload swapped for another.
     let valid = t.login(READER).await.grommunio_auth_jwt;
     let mut parts: Vec<&str> = valid.split('.').collect();
-    let forged_payload = sign_jwt(&test_key(), &hs256, &json!({"sub": "admin", "uid": 1, "iat": 0, "exp": now() + 60}));
+    let forged_payload = sign_jwt(
+        &test_key(),
+        &hs256,
+        &json!({"sub": "admin", "uid": 1, "aud": "grommunio", "gen": 0, "iat": now(), "exp": now() + 60}),
+    );
     let forged_payload = forged_payload.split('.').nth(1).unwrap().to_string();
     parts[1] = &forged_payload;
     let (s, b) = get(parts.join(".")).await;

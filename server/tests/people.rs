@@ -373,7 +373,9 @@ fn people_stored_before_profiles_are_migrated() {
     .unwrap();
     drop(conn);
 
-    let pool = hostadmin_server::db::open(&db.location, &Default::default()).unwrap();
+    // (The file was made by a bare connection, with the process's umask.)
+    let options = hostadmin_server::db::DbOptions { allow_readable: true, ..Default::default() };
+    let pool = hostadmin_server::db::open(&db.location, &options).unwrap();
     let mut conn = pool.get().unwrap();
     use hostadmin_server::schema::{group_members, groups, servers, users};
     let rows: Vec<(String, String, String, String, Option<i64>, i32)> = users::table
