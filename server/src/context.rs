@@ -25,6 +25,8 @@ pub struct Service {
     pub(crate) key: SigningKey,
     /// How long a session lasts, in seconds.
     pub(crate) session_ttl_secs: i64,
+    /// Served over TLS: the session cookie is marked `Secure`.
+    pub(crate) tls: bool,
 }
 
 impl Service {
@@ -39,6 +41,7 @@ impl Service {
             pool,
             key,
             session_ttl_secs: config.session_ttl.as_secs() as i64,
+            tls: config.tls.is_some(),
             throttle: Throttle::new(config.login_throttle.clone()),
             passwords: Checkers::start()?,
             metrics: config.metrics.then(Default::default),

@@ -51,8 +51,13 @@ pub async fn login(
     let token = service.key.issue(&account, Audience::Grommunio, now_unix(), service.session_ttl_secs);
     let csrf = service.key.csrf_for(&token);
     let mut headers = http::HeaderMap::new();
-    let cookie =
-        format!("grommunioAuthJwt={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", service.session_ttl_secs);
+    // Under TLS the cookie is `Secure`: a browser never sends it over plain
+    // HTTP, where anyone on the path could read it.
+    let secure = if service.tls { "; Secure" } else { "" };
+    let cookie = format!(
+        "grommunioAuthJwt={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        service.session_ttl_secs
+    );
     headers.insert(http::header::SET_COOKIE, cookie.parse().map_err(|_| Problem::Internal("cookie".into()))?);
     Ok(WithHeaders { body: LoginResult { grommunio_auth_jwt: token, csrf }, headers })
 }

@@ -108,7 +108,9 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// `postgres://user:secret@host/db?password=x` → `postgres://user:***@host/db?password=***`.
+/// `postgres://user:secret@host/db?password=x` → `postgres://user:***@host/db?password=***`;
+/// every libpq parameter that carries a secret is masked (`password`,
+/// `sslpassword`, and any other whose name ends in `password`).
 fn mask_password(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let (authority, tail) = match rest.find(['/', '?']) {
@@ -127,7 +129,7 @@ fn mask_password(url: &str) -> String {
             let query: Vec<String> = query
                 .split('&')
                 .map(|kv| match kv.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    Some((k, _)) if k.to_ascii_lowercase().ends_with("password") => format!("{k}=***"),
                     _ => kv.to_string(),
                 })
                 .collect();
@@ -586,12 +588,13 @@ mod tests {
         for url in ["postgres://u@h/db", "postgresql://u@h:5432/db?sslmode=require"] {
             assert_eq!(parse(url), Ok(Location::Postgres(url.into())));
         }
-        let secret = parse("postgres://app:s3cret@db.internal:5432/h?sslmode=require&password=x2").unwrap();
+        let secret =
+            parse("postgres://app:s3cret@db.internal:5432/h?sslmode=require&password=x2&sslpassword=k3y").unwrap();
         let shown = [secret.to_string(), format!("{secret:?}")];
         for text in &shown {
-            assert!(!text.contains("s3cret") && !text.contains("x2"), "{text}");
+            assert!(!text.contains("s3cret") && !text.contains("x2") && !text.contains("k3y"), "{text}");
         }
-        assert_eq!(shown[0], "postgres://app:***@db.internal:5432/h?sslmode=require&password=***");
+        assert_eq!(shown[0], "postgres://app:***@db.internal:5432/h?sslmode=require&password=***&sslpassword=***");
         assert_eq!(parse("postgres://db.internal/h").unwrap().to_string(), "postgres://db.internal/h");
     }
 }

@@ -116,7 +116,24 @@ fn read_key_file(path: &Path) -> anyhow::Result<String> {
 
 fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("{} is not a valid configuration", path.display()))
+    toml::from_str(&text).map_err(|e| {
+        // toml's own message quotes the offending line, which may hold the
+        // signing key or a database password: name the line and its key only.
+        let at = e.span().map(|span| {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let key = text.lines().nth(line - 1).and_then(|l| l.split_once('=')).map(|(k, _)| k.trim().to_string());
+            match key {
+                Some(key) => format!(" (line {line}, key `{key}`)"),
+                None => format!(" (line {line})"),
+            }
+        });
+        anyhow::anyhow!(
+            "{} is not a valid configuration{}: {}",
+            path.display(),
+            at.unwrap_or_default(),
+            e.message().lines().next().unwrap_or("")
+        )
+    })
 }
 
 impl ServeArgs {

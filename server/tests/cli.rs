@@ -59,8 +59,11 @@ async fn user_add_list_passwd_and_login() {
     assert_eq!(new.status().as_u16(), 200);
     let cookie = new.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(
-        cookie.starts_with("grommunioAuthJwt=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
+        cookie.starts_with("grommunioAuthJwt=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && !cookie.contains("Secure"),
+        "{cookie}: over plain HTTP a Secure cookie would never come back"
     );
 }
 

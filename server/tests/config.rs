@@ -91,6 +91,14 @@ fn unknown_keys_and_bad_values_are_errors() {
     }
     let out = hostadmin(&["config", "check", "--config", "/no/such/file.toml"], &[]);
     assert!(!out.status.success() && text(&out.stderr).contains("cannot read"));
+
+    // A broken line that holds a secret: the error names it, never echoes it.
+    let file = dir.path().join("secret.toml");
+    std::fs::write(&file, format!("jwt_key = \"{}\nsession_ttl = 60\n", common::JWT_KEY_B64)).unwrap();
+    let out = hostadmin(&["config", "check", "--config", file.to_str().unwrap()], &[]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("line 1, key `jwt_key`"), "{err}");
+    assert!(!err.contains(&common::JWT_KEY_B64[..12]), "the key is not echoed: {err}");
 }
 
 #[tokio::test]
