@@ -14,16 +14,30 @@
 //! * **XML is a second media type of the same responses**, declared in the
 //!   spec and produced by the generated adapter (an `Accept` that weighs XML
 //!   above JSON, see [`crate::wire::accept`], or a path ending in `.xml` as
-//!   the product allows): the JSON document turned into
-//!   elements under `<result>`, an array as its element repeated, as the
-//!   seed shows for `Members`. Errors follow the format asked for.
+//!   the product allows), written as the product's .NET
+//!   clients read it: root `<result>`; elements in the order the spec lists
+//!   the properties, which is the product's `DataMember` order (base type
+//!   first, then `Order`, then name), because `DataContractSerializer` skips
+//!   members that come out of order; an array as its element repeated, as
+//!   the seed shows for `Members`, and an empty required array as one empty
+//!   element. Characters XML 1.0 cannot carry are dropped from XML text
+//!   (JSON keeps the stored value): refusing them at write time would reject
+//!   data other surfaces accept. Errors follow the format asked for.
 //! * **Token auth**: `POST /api/2.0/authentication` (the administrator
 //!   accounts of the system surface) answers a signed token; the
 //!   `Authorization` header carries it raw or as `Bearer`.
-//! * **People are the users on hosting domains**, so they count in their
-//!   server's `users`. GUIDs are answered in lower case and accepted in any
-//!   case; the quotes around the GUID in the seed's own example request
-//!   (`/group/%22...%22`) are accepted too.
+//! * **People are the product's profiles** (`EmployeeWraperFull`), added and
+//!   updated with the product's own fields (`email`, `firstname`,
+//!   `lastname`, ...). A person whose e-mail is on a hosting domain lives on
+//!   it and counts in its server's `users`; other addresses are kept and
+//!   count nowhere, since the product's people need not be mail users.
+//!   `GET /people/{userid}` also takes a user name, `@self` and `email`
+//!   (`?email=`): Dropshot's router cannot hold literal segments beside a
+//!   variable one, so the product's `/people/@self` and `/people/email`
+//!   arrive as values of `{userid}`.
+//! * GUIDs are answered in lower case and accepted in any case; the quotes
+//!   around the GUID in the seed's own example request (`/group/%22...%22`)
+//!   are accepted too.
 //!
 //! ## Quirks refused
 //!
@@ -37,6 +51,14 @@
 //! * There is no separate search endpoint: `filterValue` on the list is the
 //!   search by name (a `/group/search` path would collide with
 //!   `/group/{groupid}` in the router).
+//! * People: a missing `isVisitor` on update keeps the person's type (the
+//!   product reads it as `false` and turns a guest into a user); a person
+//!   need not be disabled before it is deleted; an unknown `department`
+//!   group is a 400 (the product skips it silently); `files` (an avatar URL)
+//!   is accepted and never fetched, since fetching a caller's URL from the
+//!   server invites request forgery; e-mail addresses are stored in lower
+//!   case. The quota members (`QuotaLimit`, `UsedSpace`, ...) are not
+//!   served: hostadmin keeps no documents.
 
 use dropshot::ErrorStatusCode;
 

@@ -340,6 +340,28 @@ fn response_section(spec: &Spec, response: &Response) -> String {
     b
 }
 
+/// How to ask for XML, for an operation whose answer is also XML: the
+/// header, and the `.xml` path the generated interface also routes (only
+/// after a literal segment: after a variable the suffix would be read as
+/// part of the value's text, so there the suffix is stripped from it).
+fn xml_section(o: &Operation) -> String {
+    if !o.success.xml {
+        return String::new();
+    }
+    let mut b = String::from(
+        "<h2>XML</h2><p>Send <code>Accept: text/xml</code> (or <code>application/xml</code>) for this answer, \
+         and its errors, as XML: root <code>&lt;result&gt;</code>, elements in the order the schema lists \
+         its properties, an array as its element repeated.",
+    );
+    if o.path.ends_with('}') {
+        b.push_str(" A path ending in <code>.xml</code> asks for XML too.");
+    } else {
+        let _ = write!(b, " The same operation also answers at <code>{}.xml</code>.", esc(&o.path));
+    }
+    b.push_str("</p>");
+    b
+}
+
 fn operation_page(spec: &Spec, o: &Operation, nav_html: &str) -> String {
     let summary = o.summary.as_deref().unwrap_or(&o.id);
     let mut b = heading(o, summary);
@@ -347,6 +369,7 @@ fn operation_page(spec: &Spec, o: &Operation, nav_html: &str) -> String {
     b.push_str(&auth_section(spec, o));
     b.push_str(&parameters_section(spec, o));
     b.push_str(&body_section(spec, o.body.as_ref()));
+    b.push_str(&xml_section(o));
     b.push_str("<h2>Responses</h2>");
     for response in &o.responses {
         b.push_str(&response_section(spec, response));

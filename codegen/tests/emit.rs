@@ -146,6 +146,9 @@ fn docs_pages_show_the_parsed_operation() {
     assert!(list.contains("default <code>50</code>"), "{list}");
     assert!(list.contains("(repeat the parameter)"), "{list}");
     assert!(list.contains("Media type <code>text/xml</code>"), "{list}");
+    assert!(list.contains("<h2>XML</h2>"), "how to ask for XML: {list}");
+    assert!(list.contains("also answers at <code>/things.xml</code>"), "the .xml path: {list}");
+    assert!(!create.contains("<h2>XML</h2>"), "only where XML is offered");
     let login = docs_file(&spec, "operations/login.html");
     assert!(login.contains("Header <code>Set-Cookie</code>"), "{login}");
     assert!(login.contains("--data-urlencode 'user=ann'"), "a form body: {login}");

@@ -42,6 +42,8 @@ pub struct Account {
     pub role: String,
     pub password_hash: String,
     pub created_at: i64,
+    /// Sessions issued before this generation are refused.
+    pub session_generation: i64,
 }
 
 impl Account {
@@ -79,13 +81,37 @@ pub fn list(conn: &mut Conn) -> QueryResult<Vec<Account>> {
     accounts::table.order(accounts::name).select(Account::as_select()).load(conn)
 }
 
-/// Sets a new password; returns whether the account exists.
+/// Sets a new password and ends the account's sessions; returns whether
+/// the account exists.
 pub fn set_password(conn: &mut Conn, name: &str, password: &str) -> QueryResult<bool> {
     let hash = crate::passwords::hash(password);
     let n = diesel::update(accounts::table.filter(accounts::name.eq(name)))
-        .set(accounts::password_hash.eq(hash))
+        .set((accounts::password_hash.eq(hash), accounts::session_generation.eq(accounts::session_generation + 1)))
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Sets the account's role and ends its sessions (they carry the old
+/// role's rights in the caller's mind); returns whether it exists.
+pub fn set_role(conn: &mut Conn, name: &str, role: Role) -> QueryResult<bool> {
+    let n = diesel::update(accounts::table.filter(accounts::name.eq(name)))
+        .set((accounts::role.eq(role.as_str()), accounts::session_generation.eq(accounts::session_generation + 1)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends every session of the account (by id): tokens issued before now are
+/// refused on every replica at their next request.
+pub fn revoke_sessions(conn: &mut Conn, id: i64) -> QueryResult<bool> {
+    let n = diesel::update(accounts::table.find(id))
+        .set(accounts::session_generation.eq(accounts::session_generation + 1))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Deletes the account, its API tokens with it; returns whether it existed.
+pub fn delete(conn: &mut Conn, name: &str) -> QueryResult<bool> {
+    Ok(diesel::delete(accounts::table.filter(accounts::name.eq(name))).execute(conn)? == 1)
 }
 
 pub fn now_unix() -> i64 {

@@ -70,10 +70,18 @@ impl SigningKey {
         mac
     }
 
-    /// A signed session token for `account`, valid for `ttl_secs`.
-    pub fn issue(&self, account: &accounts::Account, now: i64, ttl_secs: i64) -> String {
+    /// A signed session token for `account`, valid for `ttl_secs`, on the
+    /// surface `aud` only, until the account's sessions are revoked.
+    pub fn issue(&self, account: &accounts::Account, aud: Audience, now: i64, ttl_secs: i64) -> String {
         let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-        let claims = Claims { sub: account.name.clone(), uid: account.id, iat: now, exp: now + ttl_secs };
+        let claims = Claims {
+            sub: account.name.clone(),
+            uid: account.id,
+            aud: aud.as_str().into(),
+            gen: account.session_generation,
+            iat: now,
+            exp: now + ttl_secs,
+        };
         let payload = B64.encode(serde_json::to_vec(&claims).expect("claims serialize"));
         let signing_input = format!("{header}.{payload}");
         let sig = B64.encode(self.mac(&[signing_input.as_bytes()]).finalize().into_bytes());
@@ -81,9 +89,11 @@ impl SigningKey {
     }
 
     /// The claims of a token this key signed, if it is well formed, HS256,
-    /// correctly signed and not expired. Any other algorithm (`none`
-    /// included) is refused.
-    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, &'static str> {
+    /// correctly signed, for the surface `aud`, not expired and not meant to
+    /// last longer than `max_ttl_secs` (a token that says it lives longer
+    /// than sessions are configured to was not issued by this
+    /// configuration). Any other algorithm (`none` included) is refused.
+    pub fn verify(&self, token: &str, aud: Audience, now: i64, max_ttl_secs: i64) -> Result<Claims, &'static str> {
         let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err("Malformed token");
@@ -103,6 +113,12 @@ impl SigningKey {
         if claims.exp <= now {
             return Err("Token expired");
         }
+        if claims.aud != aud.as_str() {
+            return Err("Token not valid for this API");
+        }
+        if claims.exp - claims.iat > max_ttl_secs {
+            return Err("Token lifetime exceeds the session lifetime");
+        }
         Ok(claims)
     }
 
@@ -117,10 +133,33 @@ impl SigningKey {
     }
 }
 
+/// The surface a session token was issued for: a token from one surface's
+/// login is not accepted on the other's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// `/api/v1` (the grommunio cookie).
+    Grommunio,
+    /// `/api/2.0` (the ONLYOFFICE token).
+    Onlyoffice,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Grommunio => "grommunio",
+            Audience::Onlyoffice => "onlyoffice",
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
     pub uid: i64,
+    /// The surface ([`Audience`]).
+    pub aud: String,
+    /// The account's session generation when the token was issued.
+    pub gen: i64,
     pub iat: i64,
     pub exp: i64,
 }
@@ -187,9 +226,20 @@ fn admin_of(conn: &mut crate::db::Conn, account_id: i64, name: Option<&str>) -> 
     Ok(Admin { account_id: account.id, name: account.name, role })
 }
 
-/// Looks the session's account up: it must still exist, under the same name.
+/// Looks the session's account up: it must still exist, under the same
+/// name, and not have had its sessions revoked since the token was issued.
 pub async fn principal_for(pool: &Pool, claims: Claims) -> Result<Principal, Problem> {
-    db::lookup(pool, move |conn| Ok(Principal::Admin(admin_of(conn, claims.uid, Some(&claims.sub))?))).await
+    db::lookup(pool, move |conn| {
+        let account = accounts::find_by_id(conn, claims.uid)?
+            .filter(|a| a.name == claims.sub)
+            .ok_or_else(|| Problem::Unauthenticated("Account no longer exists".into()))?;
+        if account.session_generation != claims.gen {
+            return Err(Problem::Unauthenticated("Session revoked".into()).into());
+        }
+        let role = account.role().ok_or_else(|| Problem::Unauthenticated("Account has no valid role".into()))?;
+        Ok(Principal::Admin(Admin { account_id: account.id, name: account.name, role }))
+    })
+    .await
 }
 
 /// The principal of an API token; an unknown or revoked token, or one of an

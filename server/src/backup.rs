@@ -64,8 +64,14 @@ pub fn backup(database: &Path, to: &Path) -> anyhow::Result<()> {
     let url = database.to_str().context("the path is not UTF-8")?;
     let mut conn = SqliteConnection::establish(url)?;
     conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
+    // The copy holds the same secrets: created private, empty, for VACUUM
+    // INTO to fill (it accepts an empty file).
+    crate::db::private_file(to, false)?;
     let target = to.to_str().context("the path is not UTF-8")?.replace('\'', "''");
-    conn.batch_execute(&format!("VACUUM INTO '{target}'"))?;
+    if let Err(e) = conn.batch_execute(&format!("VACUUM INTO '{target}'")) {
+        let _ = std::fs::remove_file(to);
+        return Err(e.into());
+    }
     integrity_ok(to)
 }
 
@@ -76,6 +82,8 @@ pub fn restore(from: &Path, database: &Path) -> anyhow::Result<()> {
     integrity_ok(from)?;
     let staging = database.with_extension("restoring");
     std::fs::copy(from, &staging)?;
+    // The copy takes the backup's mode: the database is its owner's only.
+    std::fs::set_permissions(&staging, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     for suffix in ["-wal", "-shm"] {
         let mut side = database.as_os_str().to_owned();
         side.push(suffix);

@@ -27,6 +27,8 @@ pub struct Service {
     pub(crate) session_ttl_secs: i64,
     /// CORS, when origins are configured.
     pub(crate) cors: Option<hostadmin_api::wire::CorsPolicy>,
+    /// Served over TLS: the session cookie is marked `Secure`.
+    pub(crate) tls: bool,
 }
 
 impl Service {
@@ -49,6 +51,7 @@ impl Service {
             pool,
             key,
             session_ttl_secs: config.session_ttl.as_secs() as i64,
+            tls: config.tls.is_some(),
             throttle: Throttle::new(config.login_throttle.clone()),
             passwords: Checkers::start()?,
             metrics: config.metrics.then(Default::default),

@@ -10,12 +10,12 @@
 use std::net::IpAddr;
 
 use dropshot::RequestInfo;
-use hostadmin_api::types::{AuthEnvelope, AuthRequest, AuthToken, LoginForm, LoginResult};
+use hostadmin_api::types::{AuthEnvelope, AuthRequest, AuthToken, LoginForm, LoginResult, LogoutEnvelope};
 use hostadmin_api::wire::{Problem, WithHeaders};
 use hostadmin_api::SecurityScheme;
 
 use crate::accounts::{self, now_unix};
-use crate::auth::{self, Principal};
+use crate::auth::{self, Audience, Principal};
 use crate::context::Service;
 use crate::db;
 
@@ -48,11 +48,16 @@ pub async fn login(
 ) -> Result<WithHeaders<LoginResult>, Problem> {
     let address = request.remote_addr().ip();
     let account = verify_credentials(service, address, form.user.to_string(), form.pass.to_string()).await?;
-    let token = service.key.issue(&account, now_unix(), service.session_ttl_secs);
+    let token = service.key.issue(&account, Audience::Grommunio, now_unix(), service.session_ttl_secs);
     let csrf = service.key.csrf_for(&token);
     let mut headers = http::HeaderMap::new();
-    let cookie =
-        format!("grommunioAuthJwt={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", service.session_ttl_secs);
+    // Under TLS the cookie is `Secure`: a browser never sends it over plain
+    // HTTP, where anyone on the path could read it.
+    let secure = if service.tls { "; Secure" } else { "" };
+    let cookie = format!(
+        "grommunioAuthJwt={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        service.session_ttl_secs
+    );
     headers.insert(http::header::SET_COOKIE, cookie.parse().map_err(|_| Problem::Internal("cookie".into()))?);
     Ok(WithHeaders { body: LoginResult { grommunio_auth_jwt: token, csrf }, headers })
 }
@@ -67,11 +72,20 @@ pub async fn authentication(
     let address = request.remote_addr().ip();
     let account = verify_credentials(service, address, body.user_name.to_string(), body.password.to_string()).await?;
     let now = now_unix();
-    let token = service.key.issue(&account, now, service.session_ttl_secs);
+    let token = service.key.issue(&account, Audience::Onlyoffice, now, service.session_ttl_secs);
     let expires = chrono::DateTime::from_timestamp(now + service.session_ttl_secs, 0)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
     Ok(AuthEnvelope { status: 0, status_code: 0, response: AuthToken { token, expires } })
+}
+
+/// `POST /api/2.0/authentication/logout`: ends every session of the
+/// caller's account (see [`accounts::revoke_sessions`]).
+pub fn logout(conn: &mut db::Conn, principal: &Principal) -> db::DbResult<LogoutEnvelope> {
+    if let Principal::Admin(admin) = principal {
+        accounts::revoke_sessions(conn, admin.account_id)?;
+    }
+    Ok(LogoutEnvelope { status: 0, status_code: 0, response: true })
 }
 
 /// The account with these credentials. A wrong password and an unknown
@@ -83,22 +97,18 @@ async fn verify_credentials(
     user: String,
     pass: String,
 ) -> Result<accounts::Account, Problem> {
-    let user_failed = service.throttle.check(&service.pool, &user, address).await?;
+    service.throttle.reserve(&service.pool, &user, address).await?;
     let name = user.clone();
     // The lookup holds a connection for microseconds; the hash check
     // (tens of milliseconds) runs without one.
     let account = db::lookup(&service.pool, move |conn| Ok(accounts::find_by_name(conn, &name)?)).await?;
     let ok = service.passwords.check(account.as_ref().map(|a| a.password_hash.clone()), pass).await?;
-    let account = account.filter(|_| ok);
-    match account {
+    match account.filter(|_| ok) {
         Some(account) => {
-            if user_failed {
-                service.throttle.succeeded(&service.pool, &user).await?;
-            }
+            service.throttle.succeeded(&service.pool, &user, address).await?;
             Ok(account)
         }
         None => {
-            service.throttle.failed(&service.pool, &user, address).await?;
             if let Some(m) = &service.metrics {
                 m.login_failed();
             }
@@ -120,7 +130,9 @@ async fn check_schemes(
             .credential(request)
             .ok_or_else(|| Problem::Unauthenticated("No token".into()))?;
         let token = header.strip_prefix("Bearer ").unwrap_or(&header).trim();
-        let claims = key.verify(token, now_unix()).map_err(|why| Problem::Unauthenticated(why.into()))?;
+        let claims = key
+            .verify(token, Audience::Onlyoffice, now_unix(), service.session_ttl_secs)
+            .map_err(|why| Problem::Unauthenticated(why.into()))?;
         return auth::principal_for(&service.pool, claims).await;
     }
     if schemes.contains(&SecurityScheme::ApiToken) {
@@ -132,7 +144,9 @@ async fn check_schemes(
     let jwt = SecurityScheme::GrommunioJwt
         .credential(request)
         .ok_or_else(|| Problem::Unauthenticated("No authentication token".into()))?;
-    let claims = key.verify(&jwt, now_unix()).map_err(|why| Problem::Unauthenticated(why.into()))?;
+    let claims = key
+        .verify(&jwt, Audience::Grommunio, now_unix(), service.session_ttl_secs)
+        .map_err(|why| Problem::Unauthenticated(why.into()))?;
     for scheme in schemes {
         match scheme {
             SecurityScheme::GrommunioJwt | SecurityScheme::ApiToken | SecurityScheme::OnlyofficeToken => {}

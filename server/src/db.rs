@@ -108,7 +108,9 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// `postgres://user:secret@host/db?password=x` → `postgres://user:***@host/db?password=***`.
+/// `postgres://user:secret@host/db?password=x` → `postgres://user:***@host/db?password=***`;
+/// every libpq parameter that carries a secret is masked (`password`,
+/// `sslpassword`, and any other whose name ends in `password`).
 fn mask_password(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let (authority, tail) = match rest.find(['/', '?']) {
@@ -127,7 +129,7 @@ fn mask_password(url: &str) -> String {
             let query: Vec<String> = query
                 .split('&')
                 .map(|kv| match kv.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    Some((k, _)) if k.to_ascii_lowercase().ends_with("password") => format!("{k}=***"),
                     _ => kv.to_string(),
                 })
                 .collect();
@@ -240,11 +242,39 @@ pub struct DbOptions {
     /// before the request fails with 503.
     pub busy_timeout: Duration,
     pub max_connections: u32,
+    /// Serve an SQLite file that others than its owner may read (refused
+    /// by default: see [`private_file`]).
+    pub allow_readable: bool,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        Self { busy_timeout: Duration::from_secs(5), max_connections: 8 }
+        Self { busy_timeout: Duration::from_secs(5), max_connections: 8, allow_readable: false }
+    }
+}
+
+/// An SQLite file holds the JWT signing key and the password and token
+/// hashes: anyone who reads it can forge an administrator's session. So it
+/// is created readable and writable by its owner only (SQLite gives its
+/// `-wal` and `-shm` files the database's mode), and an existing one that
+/// its group or others may read is refused unless `allow_readable`.
+pub fn private_file(path: &Path, allow_readable: bool) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 && !allow_readable {
+                anyhow::bail!(
+                    "{} may be read by others (mode {mode:03o}) and holds the signing key and password \
+                     hashes: `chmod 600` it (and its -wal and -shm files), or start with \
+                     --allow-readable-database",
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!("cannot create {}: {e}", path.display())),
     }
 }
 
@@ -309,6 +339,9 @@ impl ManageConnection for Manager {
 }
 
 fn connect(location: &Location, options: &DbOptions) -> anyhow::Result<Connections> {
+    if let Location::Sqlite(path) = location {
+        private_file(path, options.allow_readable)?;
+    }
     let manager = Manager { location: location.clone(), busy_timeout: options.busy_timeout };
     // Migrate on a connection of its own first: it creates an SQLite file
     // and switches it to WAL alone, before the pool's connections open
@@ -555,12 +588,13 @@ mod tests {
         for url in ["postgres://u@h/db", "postgresql://u@h:5432/db?sslmode=require"] {
             assert_eq!(parse(url), Ok(Location::Postgres(url.into())));
         }
-        let secret = parse("postgres://app:s3cret@db.internal:5432/h?sslmode=require&password=x2").unwrap();
+        let secret =
+            parse("postgres://app:s3cret@db.internal:5432/h?sslmode=require&password=x2&sslpassword=k3y").unwrap();
         let shown = [secret.to_string(), format!("{secret:?}")];
         for text in &shown {
-            assert!(!text.contains("s3cret") && !text.contains("x2"), "{text}");
+            assert!(!text.contains("s3cret") && !text.contains("x2") && !text.contains("k3y"), "{text}");
         }
-        assert_eq!(shown[0], "postgres://app:***@db.internal:5432/h?sslmode=require&password=***");
+        assert_eq!(shown[0], "postgres://app:***@db.internal:5432/h?sslmode=require&password=***&sslpassword=***");
         assert_eq!(parse("postgres://db.internal/h").unwrap().to_string(), "postgres://db.internal/h");
     }
 }

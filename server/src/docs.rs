@@ -26,12 +26,23 @@ pub struct DocsPath {
     path: Vec<String>,
 }
 
+/// The portal is static HTML, one stylesheet and one script, all its own:
+/// nothing else may load or run in its pages (a value that reached a page
+/// from the spec could not run a script), no type is guessed, and no page
+/// may be framed.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 fn respond(
     status: StatusCode,
     headers: &[(header::HeaderName, &str)],
     body: &'static str,
 ) -> Result<Response<Body>, HttpError> {
-    let mut response = Response::builder().status(status);
+    let mut response = Response::builder()
+        .status(status)
+        .header(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::REFERRER_POLICY, "no-referrer");
     for (name, value) in headers {
         response = response.header(name, *value);
     }

@@ -25,6 +25,9 @@ struct DatabaseArg {
     /// missing) or a PostgreSQL URL (postgres://USER@HOST/DB).
     #[arg(long, env = "HOSTADMIN_DATABASE", default_value = "./hostadmin.sqlite3")]
     database: Location,
+    /// Open an SQLite database that its group or others may read.
+    #[arg(long, env = "HOSTADMIN_ALLOW_READABLE_DATABASE", num_args = 0..=1, default_missing_value = "true")]
+    allow_readable_database: Option<bool>,
 }
 
 #[derive(Subcommand)]
@@ -121,11 +124,33 @@ enum UserCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
-    /// Set an account's password, read (one line) from standard input.
+    /// Set an account's password, read (one line) from standard input; ends
+    /// the account's sessions.
     Passwd {
         name: String,
         #[arg(long, required = true)]
         password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Change an account's role; ends the account's sessions.
+    Role {
+        name: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Delete an account, with its sessions and API tokens.
+    Delete {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// End every session of an account (API tokens are revoked with
+    /// `hostadmin token revoke`).
+    RevokeSessions {
+        name: String,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -149,7 +174,8 @@ fn sqlite_file<'a>(location: &'a Location, instead: &str) -> anyhow::Result<&'a 
 }
 
 fn open(db: &DatabaseArg) -> anyhow::Result<db::Pool> {
-    db::open(&db.database, &DbOptions { max_connections: 1, ..Default::default() })
+    let allow_readable = db.allow_readable_database.unwrap_or(false);
+    db::open(&db.database, &DbOptions { max_connections: 1, allow_readable, ..Default::default() })
 }
 
 /// Prints one line on standard error with a single `write`, so that it never
@@ -276,7 +302,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 if !accounts::set_password(&mut conn, &name, &password)? {
                     anyhow::bail!("no account {name:?}");
                 }
-                println!("password of {name} changed");
+                println!("password of {name} changed; its sessions are ended");
+                Ok(())
+            }
+            UserCommand::Role { name, role, db } => {
+                let pool = open(&db)?;
+                if !accounts::set_role(&mut *pool.get()?, &name, role)? {
+                    anyhow::bail!("no account {name:?}");
+                }
+                println!("{name} is now {}; its sessions are ended", role.as_str());
+                Ok(())
+            }
+            UserCommand::Delete { name, db } => {
+                let pool = open(&db)?;
+                if !accounts::delete(&mut *pool.get()?, &name)? {
+                    anyhow::bail!("no account {name:?}");
+                }
+                println!("deleted account {name}");
+                Ok(())
+            }
+            UserCommand::RevokeSessions { name, db } => {
+                let pool = open(&db)?;
+                let mut conn = pool.get()?;
+                let account =
+                    accounts::find_by_name(&mut conn, &name)?.ok_or_else(|| anyhow::anyhow!("no account {name:?}"))?;
+                accounts::revoke_sessions(&mut conn, account.id)?;
+                println!("sessions of {name} ended");
                 Ok(())
             }
         },

@@ -7,6 +7,7 @@ diesel::table! {
         role -> Text,
         password_hash -> Text,
         created_at -> BigInt,
+        session_generation -> BigInt,
     }
 }
 
@@ -139,7 +140,22 @@ diesel::table! {
         display_name -> Text,
         title -> Text,
         avatar_small -> Text,
-        domain_id -> BigInt,
+        domain_id -> Nullable<BigInt>,
+        email -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        is_visitor -> Bool,
+        status -> Integer,
+        activation_status -> Integer,
+        sex -> Nullable<Text>,
+        birthday -> Nullable<Text>,
+        work_from -> Nullable<Text>,
+        terminated -> Nullable<Text>,
+        location -> Text,
+        notes -> Text,
+        contacts -> Text,
+        lead_guid -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
     }
 }
 

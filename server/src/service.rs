@@ -9,7 +9,7 @@ use dropshot::RequestContext;
 use hostadmin_api::types::Health;
 use hostadmin_api::types::{
     AuthEnvelope, AuthRequest, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers, GroupUpdate,
-    PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
+    LogoutEnvelope, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
 };
 use hostadmin_api::types::{
     DeliveryAccount, DeliveryAccountCreate, DeliveryAccountList, DeliveryAssignment, DeliveryDomain,
@@ -28,7 +28,7 @@ use hostadmin_api::{
 use hostadmin_api::{
     GroupDeletePath, GroupGetPath, GroupListQuery, GroupManagerSetPath, GroupMembersAddPath, GroupMembersMovePath,
     GroupMembersRemovePath, GroupMembersReplacePath, GroupUpdatePath, PeopleListQuery, PersonDeletePath, PersonGetPath,
-    PersonUpdatePath,
+    PersonGetQuery, PersonUpdatePath,
 };
 
 use crate::auth::Principal;
@@ -118,7 +118,7 @@ impl HostadminApi for Service {
                 Operation::DomainCreate => domains::check_create,
                 Operation::DeliveryDomainCreate => delivery_domains::check_create,
                 Operation::DeliveryAccountCreate => delivery_accounts::check_create,
-                Operation::PersonCreate => people::check_create,
+                Operation::PersonCreate | Operation::PersonUpdate => people::check_body,
                 Operation::GroupCreate
                 | Operation::GroupUpdate
                 | Operation::GroupMembersReplace
@@ -297,6 +297,13 @@ impl HostadminApi for Service {
         credentials::authentication(rqctx.context(), &rqctx.request, body).await
     }
 
+    async fn authentication_logout(
+        rqctx: &RequestContext<Self>,
+        principal: Principal,
+    ) -> Result<LogoutEnvelope, Problem> {
+        db::write(&rqctx.context().pool, move |conn| credentials::logout(conn, &principal)).await
+    }
+
     async fn people_list(
         rqctx: &RequestContext<Self>,
         principal: Principal,
@@ -310,15 +317,27 @@ impl HostadminApi for Service {
         principal: Principal,
         body: PersonCreate,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::create(conn, &principal, body)).await
+        // The hash is made before the write begins, so that the writer is
+        // not held for it (and only for a caller allowed to write).
+        principal.require_admin()?;
+        let hash = match body.password.as_ref() {
+            Some(password) => {
+                let password = password.to_string();
+                let hashed = tokio::task::spawn_blocking(move || crate::passwords::hash(&password)).await;
+                Some(hashed.map_err(|_| Problem::Internal("hashing the password failed".into()))?)
+            }
+            None => None,
+        };
+        db::write(&rqctx.context().pool, move |conn| people::create(conn, &principal, body, hash)).await
     }
 
     async fn person_get(
         rqctx: &RequestContext<Self>,
         principal: Principal,
         path: PersonGetPath,
+        query: PersonGetQuery,
     ) -> Result<PersonEnvelope, Problem> {
-        db::run(&rqctx.context().pool, move |conn| people::get(conn, &principal, path)).await
+        db::run(&rqctx.context().pool, move |conn| people::get(conn, &principal, path, query.email)).await
     }
 
     async fn person_update(

@@ -30,8 +30,16 @@ pub struct ServeArgs {
     pub database: Option<Location>,
     /// The JWT signing key, base64 (at least 32 bytes) [default: generated
     /// once and kept in the database]. Prefer the environment variable.
-    #[arg(long, env = "HOSTADMIN_JWT_KEY", hide_env_values = true)]
+    #[arg(long, env = "HOSTADMIN_JWT_KEY", hide_env_values = true, conflicts_with = "jwt_key_file")]
     pub jwt_key: Option<String>,
+    /// A file holding the JWT signing key (base64), readable by its owner
+    /// only: keeps the key out of the environment and the process list.
+    #[arg(long, env = "HOSTADMIN_JWT_KEY_FILE")]
+    pub jwt_key_file: Option<PathBuf>,
+    /// Serve an SQLite database that its group or others may read (refused
+    /// by default: it holds the signing key and password hashes) [default: false].
+    #[arg(long, env = "HOSTADMIN_ALLOW_READABLE_DATABASE", num_args = 0..=1, default_missing_value = "true")]
+    pub allow_readable_database: Option<bool>,
     /// How long a login session lasts, in seconds [default: 28800].
     #[arg(long, env = "HOSTADMIN_SESSION_TTL")]
     pub session_ttl: Option<u64>,
@@ -76,6 +84,8 @@ struct FileSettings {
     bind: Option<SocketAddr>,
     database: Option<String>,
     jwt_key: Option<String>,
+    jwt_key_file: Option<PathBuf>,
+    allow_readable_database: Option<bool>,
     session_ttl: Option<u64>,
     busy_timeout_ms: Option<u64>,
     database_connections: Option<u32>,
@@ -95,9 +105,40 @@ pub struct Effective {
     pub shutdown_grace: Duration,
 }
 
+/// The key in `path`, which must be its owner's only (like `ssh` with a
+/// private key: a key others can read is no secret).
+fn read_key_file(path: &Path) -> anyhow::Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).with_context(|| format!("jwt_key_file: cannot read {}", path.display()))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        bail!("jwt_key_file: {} may be read by others (mode {mode:03o}): `chmod 600` it", path.display());
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("jwt_key_file: cannot read {}", path.display()))?;
+    Ok(text.trim().to_string())
+}
+
 fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("{} is not a valid configuration", path.display()))
+    toml::from_str(&text).map_err(|e| {
+        // toml's own message quotes the offending line, which may hold the
+        // signing key or a database password: name the line and its key only.
+        let at = e.span().map(|span| {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let key = text.lines().nth(line - 1).and_then(|l| l.split_once('=')).map(|(k, _)| k.trim().to_string());
+            match key {
+                Some(key) => format!(" (line {line}, key `{key}`)"),
+                None => format!(" (line {line})"),
+            }
+        });
+        anyhow::anyhow!(
+            "{} is not a valid configuration{}: {}",
+            path.display(),
+            at.unwrap_or_default(),
+            e.message().lines().next().unwrap_or("")
+        )
+    })
 }
 
 impl ServeArgs {
@@ -115,10 +156,15 @@ impl ServeArgs {
             (None, None) => Location::Sqlite(PathBuf::from("./hostadmin.sqlite3")),
         };
         let mut config = Config::new(bind, database);
-        config.jwt_key = self.jwt_key.clone().or(file.jwt_key);
+        config.jwt_key = match (self.jwt_key.clone(), self.jwt_key_file.clone().or(file.jwt_key_file), file.jwt_key) {
+            (Some(key), _, _) => Some(key),
+            (None, Some(path), _) => Some(read_key_file(&path)?),
+            (None, None, key) => key,
+        };
         if let Some(key) = &config.jwt_key {
             crate::auth::SigningKey::from_config(key).context("jwt_key")?;
         }
+        config.db.allow_readable = self.allow_readable_database.or(file.allow_readable_database).unwrap_or(false);
         let session_ttl = self.session_ttl.or(file.session_ttl).unwrap_or(8 * 3600);
         if session_ttl == 0 {
             bail!("session_ttl must be at least 1 second");
@@ -166,6 +212,9 @@ impl Effective {
             Some(_) => "jwt_key = \"***\"\n",
             None => "# jwt_key: generated once and kept in the database\n",
         });
+        if c.db.allow_readable {
+            out.push_str("allow_readable_database = true\n");
+        }
         out.push_str(&format!("session_ttl = {}\n", c.session_ttl.as_secs()));
         out.push_str(&format!("busy_timeout_ms = {}\n", c.db.busy_timeout.as_millis()));
         out.push_str(&format!("database_connections = {}\n", c.db.max_connections));

@@ -1,14 +1,18 @@
-//! Login throttling: failed logins are counted per user name and per client
+//! Login throttling: attempts are counted per user name and per client
 //! address within a window; past the limit, logins answer 429 without the
-//! password being checked, until the window ends. A success clears the
-//! user name's count (not the address's).
+//! password being checked, until the window ends. A right password gives its
+//! attempt back and clears the user name's count (not the address's).
+//!
+//! An attempt is counted *before* its password is checked (reserved), in the
+//! same write that compares the count with the limit: a check made first and
+//! a failure recorded after the hash would let every attempt sent at the same
+//! moment pass the check before any of them was counted.
 //!
 //! The counts live in the database (`login_failures`), not in the process:
 //! the limit holds however many replicas an attacker spreads attempts over,
-//! and across restarts. A failure is one write that adds to the stored count,
-//! so failures on different replicas at the same moment all count. Windows
-//! that have ended are deleted as failures come in, so the table holds only
-//! the subjects that failed within the last window.
+//! and across restarts. Windows that have ended are deleted as attempts come
+//! in, so the table holds only the subjects that failed within the last
+//! window.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -60,39 +64,24 @@ impl Throttle {
         now_ms() - self.policy.window.as_millis() as i64
     }
 
-    /// 429 if this user name or address has failed too often lately;
-    /// otherwise whether the user name has failures to clear on success.
-    pub async fn check(&self, pool: &Pool, user: &str, address: IpAddr) -> Result<bool, Problem> {
-        let (user, address) = (user_subject(user), address_subject(address));
-        let since = self.window_start();
-        let counts: Vec<(String, i64)> = db::lookup(pool, move |conn| {
-            Ok(login_failures::table
-                .filter(login_failures::subject.eq_any([&user, &address]))
-                .filter(login_failures::window_start.gt(since))
-                .select((login_failures::subject, login_failures::failures))
-                .load(conn)?)
-        })
-        .await?;
-        let mut user_failed = false;
-        for (subject, failures) in counts {
-            let is_user = subject.starts_with("user:");
-            user_failed |= is_user;
-            let limit = if is_user { self.policy.per_user } else { self.policy.per_address };
-            if failures >= i64::from(limit) {
-                return Err(Problem::Throttled("Too many failed logins; try again later".into()));
-            }
-        }
-        Ok(user_failed)
-    }
-
-    /// Counts a failure against the user name and the address.
-    pub async fn failed(&self, pool: &Pool, user: &str, address: IpAddr) -> Result<(), Problem> {
-        let subjects = [user_subject(user), address_subject(address)];
+    /// Reserves one attempt for this user name and address before the
+    /// password is checked: adds it to both counts in one write, and answers
+    /// 429 (the write rolled back, so a refused attempt does not count) when
+    /// either count would pass its limit. Checking and counting are one step,
+    /// so simultaneous attempts cannot all pass a check made before any of
+    /// them is counted; on PostgreSQL the row locks of the upsert order
+    /// attempts from every replica. A right password is given back with
+    /// [`Throttle::succeeded`].
+    pub async fn reserve(&self, pool: &Pool, user: &str, address: IpAddr) -> Result<(), Problem> {
+        let limits = [
+            (user_subject(user), i64::from(self.policy.per_user)),
+            (address_subject(address), i64::from(self.policy.per_address)),
+        ];
         let since = self.window_start();
         db::write(pool, move |conn| {
             diesel::delete(login_failures::table.filter(login_failures::window_start.le(since))).execute(conn)?;
             let now = now_ms();
-            for subject in &subjects {
+            for (subject, limit) in &limits {
                 let add = diesel::insert_into(login_failures::table)
                     .values((
                         login_failures::subject.eq(subject),
@@ -101,19 +90,27 @@ impl Throttle {
                     ))
                     .on_conflict(login_failures::subject)
                     .do_update()
-                    .set(login_failures::failures.eq(login_failures::failures + 1_i64));
-                crate::each_backend!(&mut *conn, |c| add.execute(c))?;
+                    .set(login_failures::failures.eq(login_failures::failures + 1_i64))
+                    .returning(login_failures::failures);
+                let count: i64 = crate::each_backend!(&mut *conn, |c| add.get_result(c))?;
+                if count > *limit {
+                    return Err(Problem::Throttled("Too many failed logins; try again later".into()).into());
+                }
             }
             Ok(())
         })
         .await
     }
 
-    /// Clears the user name's failures.
-    pub async fn succeeded(&self, pool: &Pool, user: &str) -> Result<(), Problem> {
-        let subject = user_subject(user);
+    /// A reserved attempt whose password was right: the user name's count is
+    /// cleared and the address's reservation given back.
+    pub async fn succeeded(&self, pool: &Pool, user: &str, address: IpAddr) -> Result<(), Problem> {
+        let (user, address) = (user_subject(user), address_subject(address));
         db::write(pool, move |conn| {
-            diesel::delete(login_failures::table.find(subject)).execute(conn)?;
+            diesel::delete(login_failures::table.find(user)).execute(conn)?;
+            diesel::update(login_failures::table.find(address).filter(login_failures::failures.gt(0_i64)))
+                .set(login_failures::failures.eq(login_failures::failures - 1_i64))
+                .execute(conn)?;
             Ok(())
         })
         .await

@@ -35,6 +35,7 @@ const CONSTRAINTS: &[(&str, &[&str], Answer)] = &[
         Answer::Field { field: "username", description: "has already been taken on that domain" },
     ),
     ("users", &["username"], Answer::Field { field: "userName", description: "is already taken" }),
+    ("users", &["email"], Answer::Field { field: "email", description: "is already in use" }),
 ];
 
 /// Whether the violation `info` reports is of `columns` of `table`.

@@ -59,8 +59,11 @@ async fn user_add_list_passwd_and_login() {
     assert_eq!(new.status().as_u16(), 200);
     let cookie = new.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(
-        cookie.starts_with("grommunioAuthJwt=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
+        cookie.starts_with("grommunioAuthJwt=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && !cookie.contains("Secure"),
+        "{cookie}: over plain HTTP a Secure cookie would never come back"
     );
 }
 
@@ -92,8 +95,116 @@ fn user_commands_fail_clearly() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("no account"), "{}", text(&out.stderr));
 
+    for command in [&["role", "ghost", "--role", "admin"][..], &["delete", "ghost"], &["revoke-sessions", "ghost"]] {
+        let out = hostadmin(&[&["user"][..], command, &["--database", db]].concat(), "");
+        assert!(!out.status.success(), "{command:?}");
+        assert!(text(&out.stderr).contains("no account \"ghost\""), "{command:?}: {}", text(&out.stderr));
+    }
+
     let out = hostadmin(&["serve", "--bind", "not-an-address", "--database", db], "");
     assert!(!out.status.success(), "a bad bind address is a clear error");
+}
+
+/// A session of each surface, for an account, against a live service.
+struct Sessions {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Sessions {
+    async fn cookie(&self, user: &str, pass: &str) -> String {
+        let r = self.http.post(format!("{}/api/v1/login", self.base)).form(&[("user", user), ("pass", pass)]);
+        let body: serde_json::Value = r.send().await.unwrap().json().await.unwrap();
+        body["grommunioAuthJwt"].as_str().unwrap().to_string()
+    }
+
+    async fn token(&self, user: &str, pass: &str) -> String {
+        let body = serde_json::json!({"userName": user, "password": pass});
+        let r = self.http.post(format!("{}/api/2.0/authentication", self.base)).json(&body);
+        let body: serde_json::Value = r.send().await.unwrap().json().await.unwrap();
+        body["response"]["token"].as_str().unwrap().to_string()
+    }
+
+    /// The status and error message of a read with this grommunio session.
+    async fn system(&self, cookie: &str) -> (u16, String) {
+        let r = self.http.get(format!("{}/api/v1/system/servers", self.base));
+        let r = r.header("Cookie", format!("grommunioAuthJwt={cookie}")).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().await.unwrap();
+        (status, body["error"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// The status and error message of a read with this ONLYOFFICE token.
+    async fn groups(&self, token: &str) -> (u16, String) {
+        let r = self.http.get(format!("{}/api/2.0/group", self.base)).header("Authorization", token);
+        let r = r.send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().await.unwrap();
+        (status, body["error"]["message"].as_str().unwrap_or_default().to_string())
+    }
+}
+
+#[tokio::test]
+async fn sessions_end_on_revocation_role_change_deletion_and_logout() {
+    let database = common::TestDb::new();
+    let db = database.url();
+    let db = db.as_str();
+    for (name, role) in [("root", "admin"), ("viewer", "readonly")] {
+        let out =
+            hostadmin(&["user", "add", name, "--role", role, "--password-stdin", "--database", db], "pass-word-1\n");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
+    config.log_level = dropshot::ConfigLoggingLevel::Warn;
+    let server = hostadmin_server::start(&config).unwrap();
+    let s = Sessions { http: reqwest::Client::new(), base: format!("http://{}", server.local_addr()) };
+    let revoked = (401, "Session revoked".to_string());
+
+    // A token is for the surface that issued it.
+    let (cookie, token) = (s.cookie("root", "pass-word-1").await, s.token("root", "pass-word-1").await);
+    assert_eq!(s.system(&cookie).await.0, 200);
+    assert_eq!(s.groups(&token).await.0, 200);
+    assert_eq!(s.system(&token).await, (401, "Token not valid for this API".to_string()));
+    // (The groups surface answers every 401 with the product's one message.)
+    assert_eq!(s.groups(&cookie).await, (401, "Unauthorized".to_string()));
+
+    // `user revoke-sessions`: both surfaces' sessions end; a new login works.
+    let out = hostadmin(&["user", "revoke-sessions", "root", "--database", db], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.system(&cookie).await, revoked);
+    assert_eq!(s.groups(&token).await.0, 401);
+
+    // A role change ends the sessions that carried the old rights.
+    let cookie = s.cookie("root", "pass-word-1").await;
+    let out = hostadmin(&["user", "role", "root", "--role", "readonly", "--database", db], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.system(&cookie).await, revoked);
+    assert_eq!(text(&hostadmin(&["user", "list", "--database", db], "").stdout), "root\treadonly\nviewer\treadonly\n");
+
+    // A password change too.
+    let cookie = s.cookie("root", "pass-word-1").await;
+    let out = hostadmin(&["user", "passwd", "root", "--password-stdin", "--database", db], "pass-word-2\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.system(&cookie).await, revoked);
+
+    // Logout (the ONLYOFFICE surface's): every session of the account ends,
+    // the grommunio one included; the other account's sessions stay.
+    let (cookie, token) = (s.cookie("root", "pass-word-2").await, s.token("root", "pass-word-2").await);
+    let viewer = s.cookie("viewer", "pass-word-1").await;
+    let r = s.http.post(format!("{}/api/2.0/authentication/logout", s.base)).header("Authorization", &token);
+    let body: serde_json::Value = r.send().await.unwrap().json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"status": 0, "statusCode": 200, "response": true}));
+    assert_eq!(s.groups(&token).await.0, 401);
+    assert_eq!(s.system(&cookie).await, revoked);
+    assert_eq!(s.system(&viewer).await.0, 200);
+    let r = s.http.post(format!("{}/api/2.0/authentication/logout", s.base)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401, "logout needs a session");
+
+    // Deleting an account ends its sessions.
+    let out = hostadmin(&["user", "delete", "viewer", "--database", db], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.system(&viewer).await, (401, "Account no longer exists".to_string()));
+    assert_eq!(text(&hostadmin(&["user", "list", "--database", db], "").stdout), "root\treadonly\n");
 }
 
 #[tokio::test]

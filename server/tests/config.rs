@@ -21,6 +21,8 @@ fn hostadmin(args: &[&str], env: &[(&str, &str)]) -> Output {
         "HOSTADMIN_DATABASE_CONNECTIONS",
         "HOSTADMIN_BUSY_TIMEOUT_MS",
         "HOSTADMIN_CORS_ORIGINS",
+        "HOSTADMIN_JWT_KEY_FILE",
+        "HOSTADMIN_ALLOW_READABLE_DATABASE",
     ] {
         cmd.env_remove(var);
     }
@@ -90,6 +92,14 @@ fn unknown_keys_and_bad_values_are_errors() {
     }
     let out = hostadmin(&["config", "check", "--config", "/no/such/file.toml"], &[]);
     assert!(!out.status.success() && text(&out.stderr).contains("cannot read"));
+
+    // A broken line that holds a secret: the error names it, never echoes it.
+    let file = dir.path().join("secret.toml");
+    std::fs::write(&file, format!("jwt_key = \"{}\nsession_ttl = 60\n", common::JWT_KEY_B64)).unwrap();
+    let out = hostadmin(&["config", "check", "--config", file.to_str().unwrap()], &[]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("line 1, key `jwt_key`"), "{err}");
+    assert!(!err.contains(&common::JWT_KEY_B64[..12]), "the key is not echoed: {err}");
 }
 
 #[tokio::test]
@@ -227,4 +237,51 @@ fn cors_origins_from_file_environment_and_flag() {
         assert!(!out.status.success(), "{bad}");
         assert!(text(&out.stderr).contains("cors_origins"), "{bad}: {}", text(&out.stderr));
     }
+}
+
+/// The signing key from a file, which must be its owner's only; the key and
+/// the file are one setting, not two.
+#[test]
+fn the_jwt_key_comes_from_a_private_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("jwt.key");
+    std::fs::write(&key, format!("{}\n", common::JWT_KEY_B64)).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = hostadmin(&["config", "check", "--jwt-key-file", key.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("jwt_key = \"***\""), "{}", text(&out.stdout));
+    assert!(!text(&out.stdout).contains(common::JWT_KEY_B64));
+
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = hostadmin(&["config", "check", "--jwt-key-file", key.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("chmod 600"), "{}", text(&out.stderr));
+
+    let out = hostadmin(&["config", "check", "--jwt-key-file", "x", "--jwt-key", common::JWT_KEY_B64], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
+}
+
+/// A database file others may read holds the signing key for them: the
+/// service and the CLI refuse it, unless told to allow it.
+#[test]
+fn a_readable_database_is_refused_unless_allowed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let db = db.to_str().unwrap();
+    let out = hostadmin(&["user", "list", "--database", db], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::metadata(db).unwrap().permissions().mode() & 0o777, 0o600, "created private");
+
+    std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = hostadmin(&["user", "list", "--database", db], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("may be read by others"), "{}", text(&out.stderr));
+    let out = hostadmin(&["serve", "--database", db, "--bind", "127.0.0.1:0"], &[]);
+    assert!(!out.status.success(), "serve refuses it too");
+    assert!(text(&out.stderr).contains("may be read by others"), "{}", text(&out.stderr));
+    let out = hostadmin(&["user", "list", "--database", db, "--allow-readable-database"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }

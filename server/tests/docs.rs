@@ -16,6 +16,13 @@ async fn the_portal_is_served_with_a_page_per_operation() {
     let index = t.http().get(format!("{}/docs/", t.url)).send().await.unwrap();
     assert_eq!(index.status().as_u16(), 200);
     assert!(index.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    // Only the portal's own files load and run in its pages; nothing is
+    // sniffed or framed.
+    let csp = index.headers()["content-security-policy"].to_str().unwrap().to_string();
+    for directive in ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+    assert_eq!(index.headers()["x-content-type-options"], "nosniff");
     let index = index.text().await.unwrap();
 
     let spec: serde_json::Value = serde_json::from_str(hostadmin_api::SPEC_JSON).unwrap();

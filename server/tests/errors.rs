@@ -63,7 +63,8 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     let t = TestServer::start().await;
     let servers = format!("{}/api/v1/system/servers", t.url);
     let hs256 = json!({"alg": "HS256", "typ": "JWT"});
-    let claims = |exp: i64| json!({"sub": "admin", "uid": 1, "iat": now() - 10, "exp": exp});
+    let claims =
+        |exp: i64| json!({"sub": "admin", "uid": 1, "aud": "grommunio", "gen": 0, "iat": now() - 10, "exp": exp});
     let get = |token: String| {
         let t = &t;
         let servers = servers.clone();
@@ -83,6 +84,16 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     let (s, b) = get(sign_jwt(&test_key(), &hs256, &claims(now() - 1))).await;
     assert_access_denied(s, &b, "Token expired");
 
+    // Signed with the right key, but meant for the other surface, or to
+    // live longer than sessions do here (8 hours): not issued by this
+    // service as configured.
+    let mut other = claims(now() + 60);
+    other["aud"] = json!("onlyoffice");
+    let (s, b) = get(sign_jwt(&test_key(), &hs256, &other)).await;
+    assert_access_denied(s, &b, "Token not valid for this API");
+    let (s, b) = get(sign_jwt(&test_key(), &hs256, &claims(now() + 9 * 3600))).await;
+    assert_access_denied(s, &b, "Token lifetime exceeds the session lifetime");
+
     let (s, b) = get(sign_jwt(b"some other key of 32 bytes or so!!", &hs256, &claims(now() + 60))).await;
     assert_access_denied(s, &b, "Invalid token signature");
 
@@ -96,7 +107,11 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     // Tampered claims: a valid token's payload swapped for another.
     let valid = t.login(READER).await.grommunio_auth_jwt;
     let mut parts: Vec<&str> = valid.split('.').collect();
-    let forged_payload = sign_jwt(&test_key(), &hs256, &json!({"sub": "admin", "uid": 1, "iat": 0, "exp": now() + 60}));
+    let forged_payload = sign_jwt(
+        &test_key(),
+        &hs256,
+        &json!({"sub": "admin", "uid": 1, "aud": "grommunio", "gen": 0, "iat": now(), "exp": now() + 60}),
+    );
     let forged_payload = forged_payload.split('.').nth(1).unwrap().to_string();
     parts[1] = &forged_payload;
     let (s, b) = get(parts.join(".")).await;
@@ -303,6 +318,7 @@ async fn a_locked_database_gives_503_and_service_resumes() {
     let s = t.login(ADMIN).await;
     let (status, _) = create(&t, &s, json!({"hostname": "before", "extname": "before.example"})).await;
     assert_eq!(status, 201);
+    let client = t.session(ADMIN).await;
 
     // Another process holds the write lock (SQLite's on the file, or the
     // advisory lock replicas share on PostgreSQL) longer than the busy
@@ -321,8 +337,11 @@ async fn a_locked_database_gives_503_and_service_resumes() {
     let (status, b) = create(&t, &s, json!({"hostname": "during", "extname": "during.example"})).await;
     assert_eq!(status, 503);
     assert_eq!(b, json!({"message": "The database query failed"}));
-    let client = t.session(ADMIN).await;
     assert_eq!(client.server_list().send().await.unwrap().into_inner().count, 1, "reads go on meanwhile");
+    // A login counts its attempt before checking the password: a write, so
+    // it waits for the lock too (and never skips the count).
+    let login = t.http().post(format!("{}/api/v1/login", t.url)).form(&[("user", ADMIN.0), ("pass", ADMIN.1)]);
+    assert_eq!(login.send().await.unwrap().status().as_u16(), 503);
     release.0.send(()).unwrap();
     holding.join().unwrap();
 
@@ -422,4 +441,52 @@ async fn brute_force_logins_are_throttled_per_user_and_per_address() {
     }
     let (status, _) = status_json(attempt("reader", "reader-pass-1").await.unwrap()).await;
     assert_eq!(status, 429, "the address's failures add up: 5 + 1 + 14 = 20");
+}
+
+/// Guesses sent at the same moment: each is counted before its password is
+/// checked, so no more than the limit are ever checked, however many arrive
+/// together, and a right password among them has no more chances than the
+/// limit gives.
+#[tokio::test]
+async fn simultaneous_guesses_get_no_more_tries_than_the_limit() {
+    let t = TestServer::start().await;
+    let login = format!("{}/api/v1/login", t.url);
+    let guesses = |user: &'static str, passwords: Vec<String>| {
+        let (http, login) = (t.http(), login.clone());
+        async move {
+            let sent = passwords.into_iter().map(|pass| {
+                let request = http.post(&login).form(&[("user", user.to_string()), ("pass", pass)]);
+                async move { request.send().await.unwrap().status().as_u16() }
+            });
+            futures::future::join_all(sent).await
+        }
+    };
+    let tally = |statuses: &[u16], status: u16| statuses.iter().filter(|&&s| s == status).count();
+
+    // 40 wrong guesses for one name at once: 5 are checked, 35 refused.
+    let statuses = guesses("admin", (0..40).map(|i| format!("wrong-{i}")).collect()).await;
+    assert_eq!((tally(&statuses, 401), tally(&statuses, 429)), (5, 35), "{statuses:?}");
+
+    // The right password among 39 wrong ones, for a fresh name: still only
+    // 5 of the 40 are checked (the right one passes only if it is among
+    // them), and every other one is refused unchecked.
+    let mut passwords: Vec<String> = (0..39).map(|i| format!("wrong-{i}")).collect();
+    passwords.insert(20, READER.1.to_string());
+    let statuses = guesses("reader", passwords).await;
+    assert_eq!(tally(&statuses, 401) + tally(&statuses, 200), 5, "{statuses:?}");
+    assert_eq!(tally(&statuses, 429), 35, "{statuses:?}");
+}
+
+/// Many names at once from one address: the address's limit holds too.
+#[tokio::test]
+async fn simultaneous_guesses_over_many_names_hit_the_address_limit() {
+    let t = TestServer::start().await;
+    let login = format!("{}/api/v1/login", t.url);
+    let sent = (0..40).map(|i| {
+        let request = t.http().post(&login).form(&[("user", format!("nobody{i}")), ("pass", "x".into())]);
+        async move { request.send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures::future::join_all(sent).await;
+    let tally = |status: u16| statuses.iter().filter(|&&s| s == status).count();
+    assert_eq!((tally(401), tally(429)), (20, 20), "{statuses:?}");
 }

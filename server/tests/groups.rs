@@ -4,153 +4,10 @@
 
 mod common;
 
-use common::{TestServer, ADMIN, READER};
+use common::onlyoffice::{assert_xml_matches, authenticate, element_names, error_message, ids, json_and_xml_agree, Oo};
+use common::READER;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-struct Oo {
-    t: TestServer,
-    token: String,
-    domain: String,
-}
-
-impl Oo {
-    async fn start() -> Self {
-        let t = TestServer::start().await;
-        let token = authenticate(&t, ADMIN.0, ADMIN.1).await;
-        let server = t.add_server("mail01").await;
-        let api_token = t.account_token(ADMIN.0);
-        let (status, body) = {
-            let r = t
-                .api(Method::POST, "/api/domains", &api_token)
-                .json(&json!({"name": "example.com", "server_id": server}))
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.json::<Value>().await.unwrap())
-        };
-        assert_eq!(status, 201);
-        let domain = body["resource_code"].as_str().unwrap().to_string();
-        Oo { t, token, domain }
-    }
-
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.t.http().request(method, format!("{}{path}", self.t.url)).header("Authorization", &self.token)
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut rb = self.request(method, path);
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        let r = rb.send().await.unwrap();
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: {text}")))
-    }
-
-    async fn ok(&self, method: Method, path: &str, body: Option<Value>, status: u16) -> Value {
-        let (got, b) = self.call(method, path, body).await;
-        assert_eq!(got, status, "{path}: {b}");
-        assert_eq!((b["status"].clone(), b["statusCode"].clone()), (json!(0), json!(status)), "the envelope");
-        b["response"].clone()
-    }
-
-    async fn person(&self, name: &str) -> String {
-        let p = self
-            .ok(
-                Method::POST,
-                "/api/2.0/people",
-                Some(json!({"userName": name, "displayName": name.to_uppercase(), "title": "Staff", "domainCode": self.domain})),
-                201,
-            )
-            .await;
-        p["Id"].as_str().unwrap().to_string()
-    }
-
-    async fn group(&self, name: &str, manager: Option<&str>, members: &[&str]) -> Value {
-        let mut body = json!({"groupName": name, "members": members});
-        if let Some(m) = manager {
-            body["groupManager"] = json!(m);
-        }
-        self.ok(Method::POST, "/api/2.0/group", Some(body), 201).await
-    }
-}
-
-async fn authenticate(t: &TestServer, user: &str, password: &str) -> String {
-    let r = t
-        .http()
-        .post(format!("{}/api/2.0/authentication", t.url))
-        .json(&json!({"userName": user, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let b: Value = r.json().await.unwrap();
-    assert_eq!((b["status"].clone(), b["statusCode"].clone()), (json!(0), json!(200)));
-    assert!(b["response"]["expires"].as_str().unwrap().ends_with('Z'));
-    b["response"]["token"].as_str().unwrap().to_string()
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    let mut v: Vec<String> = list.as_array().unwrap().iter().map(|m| m["Id"].as_str().unwrap().to_string()).collect();
-    v.sort();
-    v
-}
-
-fn error_message(b: &Value, status: u16) -> String {
-    assert_eq!((b["status"].clone(), b["statusCode"].clone()), (json!(1), json!(status)), "{b}");
-    b["error"]["message"].as_str().unwrap().to_string()
-}
-
-/// Whether an XML element says what a JSON value says: each field an
-/// element, an array its element repeated (an empty one, which only a
-/// required array can be in JSON, as one empty element), nothing more,
-/// nothing less.
-fn assert_xml_matches(node: roxmltree::Node<'_, '_>, value: &Value, at: &str) {
-    match value {
-        Value::Object(map) => {
-            let children: Vec<_> = node.children().filter(|c| c.is_element()).collect();
-            let expected: usize = map.values().map(|v| if let Value::Array(a) = v { a.len().max(1) } else { 1 }).sum();
-            assert_eq!(children.len(), expected, "{at}: element count");
-            for (key, v) in map {
-                let named: Vec<_> = children.iter().filter(|c| c.tag_name().name() == key).collect();
-                match v {
-                    Value::Array(items) if items.is_empty() => {
-                        assert_eq!(named.len(), 1, "{at}.{key}: an empty required array is one element");
-                        assert!(named[0].children().next().is_none(), "{at}.{key}: and it is empty");
-                    }
-                    Value::Array(items) => {
-                        assert_eq!(named.len(), items.len(), "{at}.{key}");
-                        for (i, (n, item)) in named.iter().zip(items).enumerate() {
-                            assert_xml_matches(**n, item, &format!("{at}.{key}[{i}]"));
-                        }
-                    }
-                    _ => {
-                        assert_eq!(named.len(), 1, "{at}.{key}");
-                        assert_xml_matches(*named[0], v, &format!("{at}.{key}"));
-                    }
-                }
-            }
-        }
-        Value::String(s) => assert_eq!(node.text().unwrap_or(""), s, "{at}"),
-        Value::Null => assert!(node.children().next().is_none(), "{at}"),
-        other => assert_eq!(node.text().unwrap_or(""), other.to_string(), "{at}"),
-    }
-}
-
-/// The same request as JSON and as XML (by `Accept`): the XML parses, its
-/// root is `<result>`, and it says what the JSON says, field by field.
-async fn json_and_xml_agree(oo: &Oo, path: &str) -> Value {
-    let json: Value = oo.request(Method::GET, path).send().await.unwrap().json().await.unwrap();
-    let r = oo.request(Method::GET, path).header("Accept", "text/xml").send().await.unwrap();
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/xml"));
-    let text = r.text().await.unwrap();
-    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{path}: not XML ({e}): {text}"));
-    assert_eq!(doc.root_element().tag_name().name(), "result");
-    assert_xml_matches(doc.root_element(), &json, path);
-    json
-}
 
 #[tokio::test]
 async fn the_seed_update_request_works_in_json_and_xml() {
@@ -258,68 +115,6 @@ async fn authentication_and_tokens() {
             .unwrap();
     assert_eq!(r.status().as_u16(), 403);
     assert_eq!(error_message(&r.json().await.unwrap(), 403), "Access denied");
-}
-
-#[tokio::test]
-async fn people_live_on_domains_and_count_on_servers() {
-    let oo = Oo::start().await;
-    let a = oo.person("anna").await;
-    let b = oo.person("bert").await;
-    let p = oo.ok(Method::GET, &format!("/api/2.0/people/{a}"), None, 200).await;
-    assert_eq!(
-        (p["UserName"].as_str(), p["DisplayName"].as_str(), p["Domain"].as_str()),
-        (Some("anna"), Some("ANNA"), Some("example.com"))
-    );
-    assert_eq!(p["ProfileUrl"], format!("/Products/People/Profile.aspx?user={a}"));
-    let admin = oo.t.session(ADMIN).await;
-    assert_eq!(
-        admin.server_list().level(2).send().await.unwrap().into_inner().data[0].users,
-        Some(2),
-        "people count on their server"
-    );
-
-    let list =
-        json_and_xml_agree(&oo, "/api/2.0/people?count=1&startIndex=1&sortBy=UserName&sortOrder=ascending").await;
-    assert_eq!(
-        (list["count"].clone(), list["startIndex"].clone(), list["total"].clone()),
-        (json!(1), json!(1), json!(2))
-    );
-    assert_eq!(list["response"][0]["Id"], b.as_str());
-    let found = oo.call(Method::GET, "/api/2.0/people?filterValue=ANN", None).await.1;
-    assert_eq!(found["total"], 1);
-    let desc = oo.call(Method::GET, "/api/2.0/people?sortOrder=descending", None).await.1;
-    assert_eq!(desc["response"][0]["Id"], b.as_str());
-
-    let u = oo.ok(Method::PUT, &format!("/api/2.0/people/{a}"), Some(json!({"title": "Lead"})), 200).await;
-    assert_eq!(
-        (u["Title"].as_str(), u["DisplayName"].as_str()),
-        (Some("Lead"), Some("ANNA")),
-        "what is not sent stays"
-    );
-
-    let (status, e) = oo
-        .call(
-            Method::POST,
-            "/api/2.0/people",
-            Some(json!({"userName": "anna", "displayName": "A", "domainCode": "DD00000000"})),
-        )
-        .await;
-    assert_eq!(status, 400);
-    let message = error_message(&e, 400);
-    assert!(message.contains("userName") && message.contains("domainCode"), "both at once: {message}");
-    let (status, e) = oo.call(Method::GET, "/api/2.0/people/not-a-guid", None).await;
-    assert_eq!(status, 400);
-    assert!(error_message(&e, 400).starts_with("userid"));
-    let missing = "00000000-0000-4000-8000-000000000000";
-    let (status, e) = oo.call(Method::GET, &format!("/api/2.0/people/{missing}"), None).await;
-    assert_eq!(status, 404);
-    assert_eq!(error_message(&e, 404), format!("User {missing} not found"));
-
-    let gone = oo.ok(Method::DELETE, &format!("/api/2.0/people/{a}"), None, 200).await;
-    assert_eq!(gone["Id"], a.as_str());
-    let (status, _) = oo.call(Method::GET, &format!("/api/2.0/people/{a}"), None).await;
-    assert_eq!(status, 404);
-    assert_eq!(admin.server_list().level(2).send().await.unwrap().into_inner().data[0].users, Some(1));
 }
 
 #[tokio::test]
@@ -439,11 +234,6 @@ async fn groups_every_operation() {
     assert_eq!((gone["Name"].as_str(), gone["Members"].clone()), (Some("Team"), json!([])));
     let (status, _) = oo.call(Method::GET, &format!("/api/2.0/group/{gid}"), None).await;
     assert_eq!(status, 404);
-}
-
-/// The names of an element's child elements, in document order.
-fn element_names(node: roxmltree::Node<'_, '_>) -> Vec<String> {
-    node.children().filter(|c| c.is_element()).map(|c| c.tag_name().name().to_string()).collect()
 }
 
 /// What an order-sensitive reader (.NET's DataContractSerializer) needs:

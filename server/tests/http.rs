@@ -231,7 +231,8 @@ fn many_people(t: &TestServer, server_id: i64, n: usize) -> Vec<String> {
             diesel::insert_into(users::table)
                 .values((
                     users::guid.eq(guid),
-                    users::username.eq(format!("u{i}@many.example")),
+                    users::username.eq(format!("u{i}")),
+                    users::email.eq(format!("u{i}@many.example")),
                     users::domain_id.eq(domain),
                 ))
                 .execute(c)?;

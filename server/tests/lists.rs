@@ -221,3 +221,30 @@ async fn description_and_users_range_filters() {
         assert!(errors.iter().any(|e| e.as_str().unwrap().starts_with("users")), "{query}: {body}");
     }
 }
+
+/// A NUL in a search string would cut the LIKE pattern short (matching
+/// every row) or break the trigram index: each surface refuses it, in its
+/// own error shape, before any query runs.
+#[tokio::test]
+async fn a_nul_in_a_search_is_refused_on_every_surface() {
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    let grommunio =
+        common::with_session(t.http().get(format!("{}/api/v1/system/servers?match=a%00b", t.url)), &session, false);
+    let (status, body) = common::status_json(grommunio.send().await.unwrap()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["errors"].to_string().contains("match"), "{body}");
+
+    let token = t.account_token(ADMIN.0);
+    let qboxmail = t.api(reqwest::Method::GET, "/api/managers?query=a%00b", &token);
+    let (status, body) = common::status_json(qboxmail.send().await.unwrap()).await;
+    assert!(status == 400 || status == 422, "{status} {body}");
+    assert!(body.to_string().contains("query"), "{body}");
+
+    let oo_token = common::onlyoffice::authenticate(&t, ADMIN.0, ADMIN.1).await;
+    let onlyoffice =
+        t.http().get(format!("{}/api/2.0/group?filterValue=a%00b", t.url)).header("Authorization", oo_token);
+    let (status, body) = common::status_json(onlyoffice.send().await.unwrap()).await;
+    assert_eq!((status, body["status"].clone()), (400, serde_json::json!(1)), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("filterValue"), "{body}");
+}

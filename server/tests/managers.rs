@@ -392,6 +392,7 @@ async fn hosting_domains_live_on_servers_and_follow_their_managers() {
             .values((
                 users::guid.eq(format!("guid-{code}")),
                 users::username.eq(format!("u@{name}")),
+                users::email.eq(format!("u@{name}")),
                 users::domain_id.eq(domain),
             ))
             .execute(&mut conn)

@@ -30,7 +30,12 @@ async fn health_probes_answer_and_readiness_follows_the_database() {
         (503, json!({"message": "The database query failed"}))
     );
     assert_eq!(get("/healthz").await.unwrap().status().as_u16(), 200);
+    // A copy others may read is not served (it holds the signing key);
+    // once it is its owner's only, it is.
     std::fs::copy(&backup, &db).unwrap();
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    assert_eq!(get("/readyz").await.unwrap().status().as_u16(), 503);
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     assert_eq!(get("/readyz").await.unwrap().status().as_u16(), 200);
 }
 
@@ -217,6 +222,12 @@ async fn tls_with_a_test_ca() {
         .tls_certs_only([reqwest::Certificate::from_pem(ca.pem().as_bytes()).unwrap()])
         .build()
         .unwrap();
+    // Under TLS the session cookie is `Secure`.
+    let login =
+        trusting.post(format!("{https}/api/v1/login")).form(&[("user", common::ADMIN.0), ("pass", common::ADMIN.1)]);
+    let response = login.send().await.unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.ends_with("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
     let client = hostadmin_client::Client::new_with_client(&https, trusting);
     let session = client
         .login()
@@ -282,4 +293,31 @@ async fn metrics_count_requests_and_failed_logins() {
     assert_eq!(value("hostadmin_login_failures_total"), 1.0);
     assert_eq!(value("hostadmin_db_connections{state=\"max\"}"), 8.0);
     assert!(value("hostadmin_db_connections{state=\"open\"}") >= 1.0);
+}
+
+/// What a client sends cannot write lines of its own into the log: a
+/// newline decoded from the path (or any other control character) is
+/// escaped in the human format, so every line is a record the server wrote.
+#[tokio::test]
+async fn requests_cannot_forge_log_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3").to_str().unwrap().to_string();
+    let log = dir.path().join("server.log");
+    let (mut child, url) = spawn_server(&db, &log, &["--log-level", "debug"]);
+    let http = reqwest::Client::new();
+    for path in [
+        "/docs/x%0aFORGED%20INFO%20admin%20logged%20in",
+        "/api/2.0/group/%0aFORGED",
+        "/api/v1/system/servers/%0dFORGED",
+    ] {
+        let status = http.get(format!("{url}{path}")).send().await.unwrap().status();
+        assert!(status.is_client_error(), "{path}: {status}");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    for line in text.lines() {
+        assert!(!line.starts_with("FORGED"), "a line of the client's own: {line:?}\n{text}");
+    }
+    assert!(!text.contains('\r'), "no carriage return reaches the log");
 }

@@ -520,6 +520,11 @@ async fn a_deleted_database_gives_503_until_it_is_restored() {
     assert_eq!(list().await.unwrap().status().as_u16(), 503, "reads too: the data is gone");
 
     std::fs::copy(&backup, &db).unwrap();
+    // Put back readable by others, it is not served (it holds the signing
+    // key); once it is its owner's only, it is.
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    assert_eq!(list().await.unwrap().status().as_u16(), 503);
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let (status, page) = status_json(list().await.unwrap()).await;
     assert_eq!((status, page["data"][0]["hostname"].clone()), (200, json!("kept")), "the restored file is reopened");
     assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201, "writes resume");

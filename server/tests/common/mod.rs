@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod onlyoffice;
+
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -234,6 +236,7 @@ impl TestServer {
                 .values((
                     people::guid.eq(format!("{:032x}", random())),
                     people::username.eq(format!("user{i}@{name}")),
+                    people::email.eq(format!("user{i}@{name}")),
                     people::domain_id.eq(domain),
                 ))
                 .execute(&mut conn)
