@@ -147,6 +147,12 @@ enum UserCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Clear the failed-login counts of a user name, from every address.
+    Unlock {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// End every session of an account (API tokens are revoked with
     /// `hostadmin token revoke`).
     RevokeSessions {
@@ -319,6 +325,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     anyhow::bail!("no account {name:?}");
                 }
                 println!("deleted account {name}");
+                Ok(())
+            }
+            UserCommand::Unlock { name, db } => {
+                let pool = open(&db)?;
+                let cleared = hostadmin_server::throttle::unlock(&mut *pool.get()?, &name)?;
+                println!("{name}: {cleared} failed-login count(s) cleared");
                 Ok(())
             }
             UserCommand::RevokeSessions { name, db } => {
