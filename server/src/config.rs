@@ -33,6 +33,8 @@ pub struct Config {
     pub metrics: bool,
     /// Log as JSON (bunyan) lines instead of the human format.
     pub log_json: bool,
+    /// How many days audit entries are kept.
+    pub audit_retention_days: u32,
 }
 
 impl Config {
@@ -50,6 +52,7 @@ impl Config {
             tls: None,
             metrics: false,
             log_json: false,
+            audit_retention_days: 365,
         }
     }
 }
