@@ -5,13 +5,15 @@ hostadmin: `cargo xtask compat` generates the client (package
 
 Environment: HOSTADMIN_URL, HOSTADMIN_USER, HOSTADMIN_PASSWORD (an admin
 account), HOSTADMIN_API_TOKEN (its platform token, made with the CLI),
+HOSTADMIN_READONLY_USER, HOSTADMIN_READONLY_PASSWORD and
+HOSTADMIN_READONLY_API_TOKEN (a `readonly` account, for the 403s),
 COMPAT_RUN (a counter: names are unique per run), COMPAT_CALLED (a file to
 write the called operations to, one per line: xtask fails when one of the
 spec's is missing).
 
 Errors are checked as the client surfaces them: its typed exception
-(BadRequestException, UnauthorizedException, NotFoundException,
-UnprocessableEntityException) with the status and the body deserialized
+(BadRequestException, UnauthorizedException, ForbiddenException,
+NotFoundException, UnprocessableEntityException) with the status and the body deserialized
 into the surface's error model.
 
 Known server bugs are left here as commented-out assertions marked
@@ -35,6 +37,7 @@ from hostadmin_compat.api import (
 from hostadmin_compat.exceptions import (
     ApiException,
     BadRequestException,
+    ForbiddenException,
     NotFoundException,
     UnauthorizedException,
     UnprocessableEntityException,
@@ -65,6 +68,10 @@ URL = os.environ["HOSTADMIN_URL"]
 USER = os.environ["HOSTADMIN_USER"]
 PASSWORD = os.environ["HOSTADMIN_PASSWORD"]
 API_TOKEN = os.environ["HOSTADMIN_API_TOKEN"]
+# A `readonly` account and its API token: writes answer 403.
+READONLY_USER = os.environ["HOSTADMIN_READONLY_USER"]
+READONLY_PASSWORD = os.environ["HOSTADMIN_READONLY_PASSWORD"]
+READONLY_API_TOKEN = os.environ["HOSTADMIN_READONLY_API_TOKEN"]
 RUN = int(os.environ["COMPAT_RUN"])
 # Every request is bounded; xtask bounds the whole run too.
 TIMEOUT = 15.0
@@ -194,6 +201,14 @@ def main():
     e = fails(NotFoundException, 404, SystemError, system.system.server_get, id=sid + 1000000)
     if not e.message:
         raise AssertionError("a 404 has a message")
+    level0 = system.system.server_list(hostname=hostname, level=0)
+    check((level0.count, level0.data[0].id, level0.data[0].extname, level0.data[0].users), (1, sid, None, None), "level 0 is ID and hostname")
+    check(system.system.server_list(match=TAG, match_fields=["extname"], offset=1).data, [], "offset past the matches")
+    reader_login = anonymous.auth.login(user=READONLY_USER, var_pass=READONLY_PASSWORD)
+    reader = Client(grommunioJwt=reader_login.grommunio_auth_jwt, csrfToken=reader_login.csrf)
+    check(reader.system.server_get(id=sid).id, sid, "a readonly account reads")
+    e = fails(ForbiddenException, 403, SystemError, reader.system.server_update, sid, ServerUpdate(hostname=f"{TAG}-ro"))
+    check(e.message, "Access denied: SystemAdminPermission required", "403 message")
     extname = f"mx.{DOMAIN}"
     check(system.system.server_update(sid, ServerUpdate(extname=extname)).extname, extname, "server_update")
     ok("servers", f"ID {sid}")
@@ -215,6 +230,10 @@ def main():
     check((domains.pagination.total_records, domains.pagination.query), (1, TAG), "domain_list pagination")
     e = fails(NotFoundException, 404, ManagersError, managers.hosting.domain_get, "DD00000000")
     check((e.message, e.errors), ("Not found", []), "managers 404")
+    reader_token = Client(apiToken=READONLY_API_TOKEN)
+    check([d.domain_code for d in reader_token.hosting.domain_list(query=TAG).resources], [dd], "a readonly account's token reads")
+    e = fails(ForbiddenException, 403, ManagersError, reader_token.hosting.domain_create, DomainCreate(name=f"ro.{DOMAIN}", server_id=sid))
+    check((e.message, e.errors), ("Forbidden", []), "managers 403")
     check(system.system.server_get(id=sid).domains, 1, "the server counts its domain")
     ok("hosting domains", dd)
 
@@ -274,6 +293,17 @@ def main():
     check([m.manager_code for m in managers.managers.manager_list(status="Inactive", query=TAG).resources], [mn], "manager_list by status")
     managers.managers.manager_activate(mn)
     check(managers.managers.manager_get(mn).status, "Active", "manager_activate")
+    second_mn = managers.managers.manager_create(
+        ManagerCreate(email_address=f"joe@{DOMAIN}", firstname="Joe", lastname="Roe", password="secret456", password_confirmation="secret456")
+    ).resource_code
+    page = managers.managers.manager_list(query=TAG, per=1, page=2, sort_field="firstname", sort="desc")
+    check([m.manager_code for m in page.resources], [mn], "manager_list page 2 of 2, by firstname desc")
+    check((page.pagination.per, page.pagination.page, page.pagination.total_pages, page.pagination.total_records), (1, 2, 2, 2), "manager_list pagination")
+    check((page.pagination.sort_field, page.pagination.sort, page.pagination.filter), ("firstname", "desc", ""), "pagination echoes the query")
+    joe = managers.managers.manager_get(second_mn)
+    check((joe.max_domains, joe.max_email_quota, joe.catch_all, joe.domain_codes), (-1, None, False, []), "a manager's defaults")
+    managers.managers.manager_delete(second_mn)
+
     fails(NotFoundException, 404, ManagersError, managers.managers.manager_get, "MN00000000")
     fails(NotFoundException, 404, ManagersError, managers.managers.manager_activate, "MN00000000")
     ok("managers", mn)
@@ -323,6 +353,14 @@ def main():
     oo_error(e, 400)
     check(system.system.server_get(id=sid).users, 3, "the server counts the people on its domain")
 
+    guest = oo.people.person_create(PersonCreate(is_visitor=True, email=f"guest@{DOMAIN}", firstname="Gus", lastname="Guest", password="guest password 1")).response
+    check((guest.is_visitor, guest.user_name), (True, "guest"), "a visitor")
+    check(oo.people.person_delete(guest.id).response.id, guest.id, "the visitor deleted")
+    reader_auth = anonymous.people.authentication(AuthRequest(user_name=READONLY_USER, password=READONLY_PASSWORD))
+    reader_oo = Client(onlyofficeToken=reader_auth.response.token)
+    check(reader_oo.people.person_get(mike.id).response.id, mike.id, "a readonly account reads people")
+    e = fails(ForbiddenException, 403, OnlyofficeError, reader_oo.people.person_update, mike.id, PersonUpdate(title="x"))
+    oo_error(e, 403)
     check(oo.people.person_get(mike.id).response.id, mike.id, "person_get by GUID")
     check(oo.people.person_get(mike.id.upper()).response.id, mike.id, "person_get by upper-case GUID")
     check(oo.people.person_get("mike").response.id, mike.id, "person_get by user name")
@@ -353,6 +391,8 @@ def main():
     listed = oo.groups.group_list(filter_value=TAG)
     check([(g.id, g.name, g.manager.id) for g in listed.response], [(gid, name, mike.id)], "group_list")
     check((listed.count, listed.total), (1, 1), "group_list envelope")
+    e = fails(ForbiddenException, 403, OnlyofficeError, reader_oo.groups.group_delete, gid)
+    oo_error(e, 403)
 
     group = oo.groups.group_update(gid, GroupUpdate(group_manager=anna.id, group_name=f"{name} renamed", members=[anna.id, admin.id])).response
     check((group.name, group.manager.id, members(group)), (f"{name} renamed", anna.id, sorted([anna.id, admin.id])), "group_update")

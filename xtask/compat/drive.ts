@@ -6,6 +6,8 @@
 //
 // Environment: HOSTADMIN_URL, HOSTADMIN_USER, HOSTADMIN_PASSWORD (an admin
 // account), HOSTADMIN_API_TOKEN (its platform token, made with the CLI),
+// HOSTADMIN_READONLY_USER, HOSTADMIN_READONLY_PASSWORD and
+// HOSTADMIN_READONLY_API_TOKEN (a `readonly` account, for the 403s),
 // COMPAT_RUN (a counter: names are unique per run), COMPAT_CALLED (a file
 // to write the called operations to: xtask fails when one is missing).
 //
@@ -53,6 +55,10 @@ const URL_ = env('HOSTADMIN_URL');
 const USER = env('HOSTADMIN_USER');
 const PASSWORD = env('HOSTADMIN_PASSWORD');
 const API_TOKEN = env('HOSTADMIN_API_TOKEN');
+// A `readonly` account and its API token: writes answer 403.
+const READONLY_USER = env('HOSTADMIN_READONLY_USER');
+const READONLY_PASSWORD = env('HOSTADMIN_READONLY_PASSWORD');
+const READONLY_API_TOKEN = env('HOSTADMIN_READONLY_API_TOKEN');
 const RUN = Number(env('COMPAT_RUN'));
 // Every request is bounded; xtask bounds the whole run too.
 const TIMEOUT_MS = 15_000;
@@ -212,6 +218,11 @@ async function main(): Promise<void> {
     check((await system.system.serverGet({ iD: sid })).extname, extname, 'server_get');
     se = await systemError(404, () => system.system.serverGet({ iD: sid + 1_000_000 }));
     check(Boolean(se.message), true, 'a 404 has a message');
+    const readerLogin = await anonymous.auth.login({ user: READONLY_USER, pass: READONLY_PASSWORD });
+    const reader = new Client({ jwt: readerLogin.grommunioAuthJwt, csrf: readerLogin.csrf });
+    check((await reader.system.serverGet({ iD: sid })).iD, sid, 'a readonly account reads');
+    se = await systemError(403, () => reader.system.serverDelete({ iD: sid }));
+    check(se.message, 'Access denied: SystemAdminPermission required', '403 message');
     extname = `mx.${DOMAIN}`;
     check((await system.system.serverUpdate({ iD: sid, serverUpdate: { extname } })).extname, extname, 'server_update');
     ok('servers', `ID ${sid}`);
@@ -232,6 +243,9 @@ async function main(): Promise<void> {
     check([domains.resources.map((d) => d.domainCode), domains.pagination.totalRecords], [[dd], 1], 'domain_list');
     me = await managersError(404, () => managers.hosting.domainGet({ domainCode: 'DD00000000' }));
     check([me.message, me.errors], ['Not found', []], 'managers 404');
+    const readerToken = new Client({ apiToken: READONLY_API_TOKEN });
+    me = await managersError(403, () => readerToken.hosting.domainDelete({ domainCode: dd }));
+    check([me.message, me.errors], ['Forbidden', []], 'managers 403');
     check((await system.system.serverGet({ iD: sid })).domains, 1, 'the server counts its domain');
     ok('hosting domains', dd);
 
@@ -347,6 +361,9 @@ async function main(): Promise<void> {
     await ooError(400, () => oo.people.personCreate({ personCreate: { email: 'not an address', firstname: 'M', lastname: 'Z' } }));
     check((await system.system.serverGet({ iD: sid })).users, 3, 'the server counts the people on its domain');
 
+    const readerAuth = await anonymous.people.authentication({ authRequest: { userName: READONLY_USER, password: READONLY_PASSWORD } });
+    const readerOo = new Client({ onlyoffice: readerAuth.response.token });
+    await ooError(403, () => readerOo.people.personDelete({ userid: mike.id }));
     check((await oo.people.personGet({ userid: mike.id })).response.id, mike.id, 'person_get');
     check((await oo.people.personGet({ userid: 'mike' })).response.id, mike.id, 'person_get by user name');
     check((await oo.people.personGet({ userid: '@self' })).response.id, admin.id, 'person_get @self');
@@ -364,6 +381,7 @@ async function main(): Promise<void> {
     check([group.name, group.manager?.id, ids(group)], [name, mike.id, [mike.id, anna.id].sort()], 'group_create');
     await ooError(400, () => oo.groups.groupCreate({ groupCreate: { groupName: `${TAG} bad`, members: ['not-a-guid'] } }));
     await ooError(400, () => oo.groups.groupCreate({ groupCreate: { groupName: `${TAG} bad`, members: [UNKNOWN_GUID] } }));
+    await ooError(403, () => readerOo.groups.groupMembersAdd({ groupid: gid, groupMembers: { members: [bob.id] } }));
     check((await oo.groups.groupGet({ groupid: gid })).response.name, name, 'group_get');
     await ooError(404, () => oo.groups.groupGet({ groupid: UNKNOWN_GUID }));
     const groups = await oo.groups.groupList({ filterValue: TAG, sortBy: 'Name', sortOrder: 'descending' });

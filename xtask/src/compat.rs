@@ -14,6 +14,10 @@ use anyhow::{bail, Context, Result};
 use crate::live::{LiveServer, Store, PASSWORD, USER};
 use crate::{project_root, tools};
 
+/// A `readonly` account beside the admin, for the 403s.
+const READONLY_USER: &str = "auditor";
+const READONLY_PASSWORD: &str = "reader password 2";
+
 /// Bounds of each step: a generator run, the compiler, one driver.
 const GENERATE_TIMEOUT: Duration = Duration::from_secs(180);
 const TSC_TIMEOUT: Duration = Duration::from_secs(180);
@@ -131,12 +135,16 @@ fn drive(
     out: &Path,
 ) -> Result<BTreeSet<String>> {
     let server = LiveServer::start(binary, store)?;
+    let readonly_token = server.add_account(READONLY_USER, "readonly", READONLY_PASSWORD)?;
     let called_file = out.join(format!("called-{name}.txt"));
     let _ = std::fs::remove_file(&called_file);
     cmd.env("HOSTADMIN_URL", server.url())
         .env("HOSTADMIN_USER", USER)
         .env("HOSTADMIN_PASSWORD", PASSWORD)
         .env("HOSTADMIN_API_TOKEN", &server.api_token)
+        .env("HOSTADMIN_READONLY_USER", READONLY_USER)
+        .env("HOSTADMIN_READONLY_PASSWORD", READONLY_PASSWORD)
+        .env("HOSTADMIN_READONLY_API_TOKEN", readonly_token)
         .env("COMPAT_RUN", run_number.to_string())
         .env("COMPAT_CALLED", &called_file)
         .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -217,7 +225,9 @@ fn next_run(out: &Path) -> Result<u64> {
 /// Runs `cmd`, killing it after `limit`; with `quiet`, its output is kept
 /// and shown only when it fails.
 fn run_bounded(mut cmd: Command, limit: Duration, quiet: bool) -> Result<()> {
-    eprintln!("$ {cmd:?}");
+    // The program and its arguments, not the environment (it holds tokens).
+    let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    eprintln!("$ {} {}", cmd.get_program().to_string_lossy(), args.join(" "));
     let log: Option<PathBuf> =
         quiet.then(|| std::env::temp_dir().join(format!("xtask-compat-{}.log", std::process::id())));
     if let Some(log) = &log {
