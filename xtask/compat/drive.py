@@ -347,6 +347,10 @@ def main():
     anna = add("Anna", "Brown", "anna")
     bob = add("Bob", "Outside", "bob", domain=f"{TAG}.example.org")
     check((bob.domain, bob.domain_code), (None, None), "a person off the hosting domains")
+    mike_too = add("Mike", "Other", "mike", domain=f"{TAG}.example.org")
+    if mike_too.user_name == "mike" or not mike_too.user_name.startswith("mike"):
+        raise AssertionError(f"a user name taken is numbered: {mike_too.user_name!r}")
+    oo.people.person_delete(mike_too.id)
     e = fails(BadRequestException, 400, OnlyofficeError, oo.people.person_create, PersonCreate(email=f"mike@{DOMAIN}", firstname="M", lastname="Z"))
     oo_error(e, 400)
     e = fails(BadRequestException, 400, OnlyofficeError, oo.people.person_create, PersonCreate(email=f"feb@{DOMAIN}", firstname="F", lastname="Eb", birthday="2021-02-30"))
@@ -444,6 +448,8 @@ def main():
     check((deleted.id, deleted.members), (second.id, []), "group_delete answers the group without members")
     oo.groups.group_delete(gid)
     fails(NotFoundException, 404, OnlyofficeError, oo.groups.group_delete, gid)
+    e = fails(UnprocessableEntityException, 422, ManagersError, managers.hosting.domain_delete, dd)
+    check([f.var_field for f in e.errors], ["base"], "a domain people live on is not deleted")
     for p in (mike, admin, anna, bob):
         check(oo.people.person_delete(p.id).response.id, p.id, "person_delete")
     e = fails(NotFoundException, 404, OnlyofficeError, oo.people.person_delete, mike.id)
