@@ -414,6 +414,9 @@ def main():
     e = fails(BadRequestException, 400, OnlyofficeError, oo.groups.group_manager_set, gid, GroupManager(userid=UNKNOWN_GUID))
     oo_error(e, 400)
 
+    # Into itself, nothing moves (the product removes and re-adds each member).
+    group = oo.groups.group_members_move(gid, gid).response
+    check(members(group), sorted([anna.id, admin.id, mike.id]), "group_members_move into the same group keeps the members")
     second = oo.groups.group_create(GroupCreate(group_name=f"{TAG} Second group", members=[])).response
     check((second.manager, second.members), (None, []), "a group without manager or members")
     moved = oo.groups.group_members_move(gid, second.id).response

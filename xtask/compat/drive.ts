@@ -398,6 +398,8 @@ async function main(): Promise<void> {
     g = (await oo.groups.groupManagerSet({ groupid: gid, groupManager: { userid: mike.id } })).response;
     check([g.manager?.id, ids(g).includes(mike.id)], [mike.id, true], 'group_manager_set');
     await ooError(404, () => oo.groups.groupManagerSet({ groupid: UNKNOWN_GUID, groupManager: { userid: mike.id } }));
+    g = (await oo.groups.groupMembersMove({ groupid: gid, newgroupid: gid })).response;
+    check(ids(g), [anna.id, admin.id, mike.id].sort(), 'group_members_move into the same group keeps the members');
     const second = (await oo.groups.groupCreate({ groupCreate: { groupName: `${TAG} Second group`, members: [] } })).response;
     const moved = (await oo.groups.groupMembersMove({ groupid: gid, newgroupid: second.id })).response;
     check([moved.id, ids(moved)], [second.id, [anna.id, admin.id].sort()], 'group_members_move');

@@ -65,7 +65,7 @@ pub fn compat(store: Store) -> Result<()> {
 
     println!(
         "compat: {} operations through both generated clients, and ONLYOFFICE's requests replayed in JSON and XML \
-         (run {run_number}; {:.0?} in all, {:.0?} installing, {:.0?} generating and compiling)",
+         (run {run_number}; {:.0?} in all, {:.0?} installing tools and building the server, {:.0?} generating and compiling)",
         operations.len(),
         started.elapsed(),
         installed,
