@@ -170,6 +170,26 @@ pub struct Admin {
     pub account_id: i64,
     pub name: String,
     pub role: Role,
+    /// How it authenticated (for the audit log).
+    pub via: Via,
+}
+
+/// How a principal authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// A login session (the grommunio cookie or the ONLYOFFICE token).
+    Session,
+    /// An API token.
+    ApiToken,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Session => "session",
+            Via::ApiToken => "api-token",
+        }
+    }
 }
 
 /// Who made an authenticated request.
@@ -218,12 +238,12 @@ impl Principal {
     }
 }
 
-fn admin_of(conn: &mut crate::db::Conn, account_id: i64, name: Option<&str>) -> crate::db::DbResult<Admin> {
+/// The account behind an API token.
+fn admin_of(conn: &mut crate::db::Conn, account_id: i64) -> crate::db::DbResult<Admin> {
     let account = accounts::find_by_id(conn, account_id)?
-        .filter(|a| name.is_none_or(|n| a.name == n))
         .ok_or_else(|| Problem::Unauthenticated("Account no longer exists".into()))?;
     let role = account.role().ok_or_else(|| Problem::Unauthenticated("Account has no valid role".into()))?;
-    Ok(Admin { account_id: account.id, name: account.name, role })
+    Ok(Admin { account_id: account.id, name: account.name, role, via: Via::ApiToken })
 }
 
 /// Looks the session's account up: it must still exist, under the same
@@ -237,7 +257,7 @@ pub async fn principal_for(pool: &Pool, claims: Claims) -> Result<Principal, Pro
             return Err(Problem::Unauthenticated("Session revoked".into()).into());
         }
         let role = account.role().ok_or_else(|| Problem::Unauthenticated("Account has no valid role".into()))?;
-        Ok(Principal::Admin(Admin { account_id: account.id, name: account.name, role }))
+        Ok(Principal::Admin(Admin { account_id: account.id, name: account.name, role, via: Via::Session }))
     })
     .await
 }
@@ -248,7 +268,7 @@ pub async fn principal_for_token(pool: &Pool, token: String) -> Result<Principal
     db::lookup(pool, move |conn| {
         let unauthorized = || Problem::Unauthenticated("Invalid API token".into());
         match crate::tokens::verify(conn, &token)?.ok_or_else(unauthorized)? {
-            crate::tokens::Owner::Account(id) => Ok(Principal::Admin(admin_of(conn, id, None)?)),
+            crate::tokens::Owner::Account(id) => Ok(Principal::Admin(admin_of(conn, id)?)),
             crate::tokens::Owner::Manager(id) => {
                 let active: Option<String> = crate::schema::managers::table
                     .find(id)

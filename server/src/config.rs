@@ -45,6 +45,8 @@ pub struct Config {
     /// Origins whose pages may call the API from a browser (CORS); none by
     /// default.
     pub cors_origins: Vec<String>,
+    /// How many days audit entries are kept.
+    pub audit_retention_days: u32,
 }
 
 impl Config {
@@ -63,6 +65,7 @@ impl Config {
             metrics: false,
             log_json: false,
             cors_origins: Vec::new(),
+            audit_retention_days: 365,
         }
     }
 }

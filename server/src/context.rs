@@ -29,6 +29,8 @@ pub struct Service {
     pub(crate) cors: Option<hostadmin_api::wire::CorsPolicy>,
     /// Served over TLS: the session cookie is marked `Secure`.
     pub(crate) tls: bool,
+    /// How long audit entries are kept.
+    pub(crate) audit: std::sync::Arc<crate::audit::Retention>,
 }
 
 impl Service {
@@ -52,6 +54,7 @@ impl Service {
             key,
             session_ttl_secs: config.session_ttl.as_secs() as i64,
             tls: config.tls.is_some(),
+            audit: std::sync::Arc::new(crate::audit::Retention::days(config.audit_retention_days)),
             throttle: Throttle::new(config.login_throttle.clone()),
             passwords: Checkers::start()?,
             metrics: config.metrics.then(Default::default),

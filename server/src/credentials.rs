@@ -46,7 +46,7 @@ pub async fn login(
     request: &RequestInfo,
     form: LoginForm,
 ) -> Result<WithHeaders<LoginResult>, Problem> {
-    let address = request.remote_addr().ip();
+    let address = service.throttle.client_address(request);
     let account = verify_credentials(service, address, form.user.to_string(), form.pass.to_string()).await?;
     let token = service.key.issue(&account, Audience::Grommunio, now_unix(), service.session_ttl_secs);
     let csrf = service.key.csrf_for(&token);
@@ -69,7 +69,7 @@ pub async fn authentication(
     request: &RequestInfo,
     body: AuthRequest,
 ) -> Result<AuthEnvelope, Problem> {
-    let address = request.remote_addr().ip();
+    let address = service.throttle.client_address(request);
     let account = verify_credentials(service, address, body.user_name.to_string(), body.password.to_string()).await?;
     let now = now_unix();
     let token = service.key.issue(&account, Audience::Onlyoffice, now, service.session_ttl_secs);
@@ -97,7 +97,9 @@ async fn verify_credentials(
     user: String,
     pass: String,
 ) -> Result<accounts::Account, Problem> {
-    service.throttle.reserve(&service.pool, &user, address).await?;
+    let delay = service.throttle.reserve(&service.pool, &user, address).await?;
+    // A name that keeps failing is slowed down, not locked (see the throttle).
+    tokio::time::sleep(delay).await;
     let name = user.clone();
     // The lookup holds a connection for microseconds; the hash check
     // (tens of milliseconds) runs without one.

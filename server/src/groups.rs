@@ -324,6 +324,10 @@ pub fn move_members(conn: &mut Conn, principal: &Principal, path: GroupMembersMo
     principal.require_admin()?;
     let from = find(conn, &path.groupid)?;
     let to = find(conn, &path.newgroupid)?;
+    // Into itself: the product removes and re-adds each member; nothing moves.
+    if from.id == to.id {
+        return read(conn, &to.guid).map(envelope);
+    }
     let moving: Vec<i64> = group_members::table
         .filter(group_members::group_id.eq(from.id))
         .select(group_members::user_id)

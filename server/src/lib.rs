@@ -72,6 +72,7 @@
 //!   assembled and started.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod config;

@@ -40,6 +40,23 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Read the audit log (who changed what), newest first.
+    Audit {
+        /// Only entries at or after this time (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only entries of this principal (`account:NAME`, `manager:CODE`).
+        #[arg(long)]
+        principal: Option<String>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Manage administrator accounts.
     User {
         #[command(subcommand)]
@@ -143,6 +160,12 @@ enum UserCommand {
     },
     /// Delete an account, with its sessions and API tokens.
     Delete {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Clear the failed-login counts of a user name, from every address.
+    Unlock {
         name: String,
         #[command(flatten)]
         db: DatabaseArg,
@@ -275,6 +298,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         },
+        Command::Audit { since, principal, json, limit, db } => {
+            let since = match &since {
+                Some(text) => Some(
+                    hostadmin_server::audit::parse_since(text)
+                        .ok_or_else(|| anyhow::anyhow!("--since {text:?} is not an RFC 3339 time"))?,
+                ),
+                None => None,
+            };
+            let pool = open(&db)?;
+            let (entries, _) =
+                hostadmin_server::audit::entries(&mut *pool.get()?, since, principal.as_deref(), limit.max(0), 0)?;
+            for e in entries {
+                if json {
+                    println!("{}", serde_json::to_string(&e)?);
+                } else {
+                    let via = serde_json::to_value(e.via)?.as_str().unwrap_or_default().to_string();
+                    println!(
+                        "{}\t{}\t{via}\t{}\t{} {}\t{}\t{}",
+                        e.at, e.principal, e.operation, e.method, e.target, e.client, e.request_id
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::User { command } => match command {
             UserCommand::Add { name, role, db, .. } => {
                 let password = read_password()?;
@@ -319,6 +366,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     anyhow::bail!("no account {name:?}");
                 }
                 println!("deleted account {name}");
+                Ok(())
+            }
+            UserCommand::Unlock { name, db } => {
+                let pool = open(&db)?;
+                let cleared = hostadmin_server::throttle::unlock(&mut *pool.get()?, &name)?;
+                println!("{name}: {cleared} failed-login count(s) cleared");
                 Ok(())
             }
             UserCommand::RevokeSessions { name, db } => {

@@ -23,6 +23,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> BigInt,
+        principal -> Text,
+        via -> Text,
+        operation -> Text,
+        method -> Text,
+        target -> Text,
+        request_id -> Text,
+        client -> Text,
+    }
+}
+
+diesel::table! {
     delivery_accounts (id) {
         id -> BigInt,
         code -> Text,
@@ -175,6 +189,7 @@ diesel::joinable!(users -> domains (domain_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     api_tokens,
+    audit_log,
     delivery_accounts,
     delivery_domains,
     domains,

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use dropshot::RequestContext;
-use hostadmin_api::types::Health;
+use hostadmin_api::types::{AuditList, Health};
 use hostadmin_api::types::{
     AuthEnvelope, AuthRequest, GroupCreate, GroupEnvelope, GroupListEnvelope, GroupManager, GroupMembers, GroupUpdate,
     LogoutEnvelope, PersonCreate, PersonEnvelope, PersonListEnvelope, PersonUpdate,
@@ -19,23 +19,23 @@ use hostadmin_api::types::{
 };
 use hostadmin_api::wire::{Claimed, Problem, Violation, WithHeaders};
 use hostadmin_api::{
+    AuditListQuery, GroupDeletePath, GroupGetPath, GroupListQuery, GroupManagerSetPath, GroupMembersAddPath,
+    GroupMembersMovePath, GroupMembersRemovePath, GroupMembersReplacePath, GroupUpdatePath, PeopleListQuery,
+    PersonDeletePath, PersonGetPath, PersonGetQuery, PersonUpdatePath,
+};
+use hostadmin_api::{
     DeliveryAccountDeletePath, DeliveryAccountGetPath, DeliveryAccountListQuery, DeliveryDomainDeletePath,
     DeliveryDomainGetPath, DeliveryDomainListQuery, DomainDeletePath, DomainGetPath, DomainListQuery, HostadminApi,
     ManagerActivatePath, ManagerAssignDeliveryPath, ManagerDeactivatePath, ManagerDeletePath, ManagerGetPath,
     ManagerListQuery, ManagerUpdatePath, Operation, SecurityScheme, ServerDeletePath, ServerGetPath, ServerGetQuery,
     ServerListQuery, ServerUpdatePath,
 };
-use hostadmin_api::{
-    GroupDeletePath, GroupGetPath, GroupListQuery, GroupManagerSetPath, GroupMembersAddPath, GroupMembersMovePath,
-    GroupMembersRemovePath, GroupMembersReplacePath, GroupUpdatePath, PeopleListQuery, PersonDeletePath, PersonGetPath,
-    PersonGetQuery, PersonUpdatePath,
-};
 
 use crate::auth::Principal;
 use crate::context::Service;
 use crate::db;
 use crate::{
-    credentials, delivery_accounts, delivery_domains, docs, domains, groups, health, managers, people, servers,
+    audit, credentials, delivery_accounts, delivery_domains, docs, domains, groups, health, managers, people, servers,
 };
 
 /// CORS, when origins are configured (`cors_origins`).
@@ -43,6 +43,22 @@ impl hostadmin_api::wire::CrossOrigin for Service {
     fn cors(&self) -> Option<&hostadmin_api::wire::CorsPolicy> {
         self.cors.as_ref()
     }
+}
+
+/// A write and its audit entry, in one transaction: the entry exists
+/// exactly when the change does (see [`crate::audit`]).
+async fn write<T, F>(rqctx: &RequestContext<Service>, entry: audit::Entry, f: F) -> Result<T, Problem>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut db::Conn) -> db::DbResult<T> + Send + 'static,
+{
+    let retention = rqctx.context().audit.clone();
+    db::write(&rqctx.context().pool, move |conn| {
+        let out = f(conn)?;
+        audit::record(conn, &entry, &retention)?;
+        Ok(out)
+    })
+    .await
 }
 
 impl HostadminApi for Service {
@@ -63,6 +79,14 @@ impl HostadminApi for Service {
         credentials::login(rqctx.context(), &rqctx.request, body).await
     }
 
+    async fn audit_list(
+        rqctx: &RequestContext<Self>,
+        principal: Principal,
+        query: AuditListQuery,
+    ) -> Result<AuditList, Problem> {
+        db::run(&rqctx.context().pool, move |conn| audit::list(conn, &principal, query)).await
+    }
+
     async fn server_list(
         rqctx: &RequestContext<Self>,
         principal: Principal,
@@ -76,7 +100,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: Claimed<ServerCreate>,
     ) -> Result<Server, Problem> {
-        db::write(&rqctx.context().pool, move |conn| servers::create(conn, &principal, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::create(conn, &principal, body)).await
     }
 
     async fn server_get(
@@ -94,7 +118,8 @@ impl HostadminApi for Service {
         path: ServerUpdatePath,
         body: Claimed<ServerUpdate>,
     ) -> Result<Server, Problem> {
-        db::write(&rqctx.context().pool, move |conn| servers::update(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::update(conn, &principal, path, body))
+            .await
     }
 
     async fn server_delete(
@@ -102,7 +127,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ServerDeletePath,
     ) -> Result<Message, Problem> {
-        db::write(&rqctx.context().pool, move |conn| servers::delete(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::delete(conn, &principal, path)).await
     }
 
     async fn check_body(
@@ -144,7 +169,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: ManagerCreate,
     ) -> Result<ResourceCreated, Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::create(conn, &principal, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::create(conn, &principal, body)).await
     }
 
     async fn manager_get(
@@ -161,7 +186,8 @@ impl HostadminApi for Service {
         path: ManagerUpdatePath,
         body: ManagerUpdate,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::update(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::update(conn, &principal, path, body))
+            .await
     }
 
     async fn manager_delete(
@@ -169,7 +195,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::delete(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::delete(conn, &principal, path)).await
     }
 
     async fn manager_activate(
@@ -177,7 +203,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerActivatePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::activate(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::activate(conn, &principal, path)).await
     }
 
     async fn manager_deactivate(
@@ -185,7 +211,8 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeactivatePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::deactivate(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::deactivate(conn, &principal, path))
+            .await
     }
 
     async fn manager_assign_delivery(
@@ -194,7 +221,10 @@ impl HostadminApi for Service {
         path: ManagerAssignDeliveryPath,
         body: DeliveryAssignment,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| managers::assign_delivery(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
+            managers::assign_delivery(conn, &principal, path, body)
+        })
+        .await
     }
 
     async fn domain_list(
@@ -210,7 +240,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        db::write(&rqctx.context().pool, move |conn| domains::create(conn, &principal, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| domains::create(conn, &principal, body)).await
     }
 
     async fn domain_get(
@@ -226,7 +256,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DomainDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| domains::delete(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_domain_list(
@@ -242,7 +272,8 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryDomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        db::write(&rqctx.context().pool, move |conn| delivery_domains::create(conn, &principal, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| delivery_domains::create(conn, &principal, body))
+            .await
     }
 
     async fn delivery_domain_get(
@@ -258,7 +289,8 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryDomainDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| delivery_domains::delete(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| delivery_domains::delete(conn, &principal, path))
+            .await
     }
 
     async fn delivery_account_list(
@@ -274,7 +306,10 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryAccountCreate,
     ) -> Result<ResourceCreated, Problem> {
-        db::write(&rqctx.context().pool, move |conn| delivery_accounts::create(conn, &principal, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
+            delivery_accounts::create(conn, &principal, body)
+        })
+        .await
     }
 
     async fn delivery_account_get(
@@ -290,7 +325,10 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryAccountDeletePath,
     ) -> Result<(), Problem> {
-        db::write(&rqctx.context().pool, move |conn| delivery_accounts::delete(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
+            delivery_accounts::delete(conn, &principal, path)
+        })
+        .await
     }
 
     async fn authentication(rqctx: &RequestContext<Self>, body: AuthRequest) -> Result<AuthEnvelope, Problem> {
@@ -301,7 +339,7 @@ impl HostadminApi for Service {
         rqctx: &RequestContext<Self>,
         principal: Principal,
     ) -> Result<LogoutEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| credentials::logout(conn, &principal)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| credentials::logout(conn, &principal)).await
     }
 
     async fn people_list(
@@ -328,7 +366,8 @@ impl HostadminApi for Service {
             }
             None => None,
         };
-        db::write(&rqctx.context().pool, move |conn| people::create(conn, &principal, body, hash)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::create(conn, &principal, body, hash))
+            .await
     }
 
     async fn person_get(
@@ -346,7 +385,8 @@ impl HostadminApi for Service {
         path: PersonUpdatePath,
         body: PersonUpdate,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::update(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::update(conn, &principal, path, body))
+            .await
     }
 
     async fn person_delete(
@@ -354,7 +394,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: PersonDeletePath,
     ) -> Result<PersonEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| people::delete(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::delete(conn, &principal, path)).await
     }
 
     async fn group_list(
@@ -370,7 +410,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: GroupCreate,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::create(conn, &principal, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::create(conn, &principal, body)).await
     }
 
     async fn group_get(
@@ -387,7 +427,8 @@ impl HostadminApi for Service {
         path: GroupUpdatePath,
         body: GroupUpdate,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::update(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::update(conn, &principal, path, body))
+            .await
     }
 
     async fn group_delete(
@@ -395,7 +436,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupDeletePath,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::delete(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::delete(conn, &principal, path)).await
     }
 
     async fn group_members_replace(
@@ -404,7 +445,10 @@ impl HostadminApi for Service {
         path: GroupMembersReplacePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::replace_members(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
+            groups::replace_members(conn, &principal, path, body)
+        })
+        .await
     }
 
     async fn group_members_add(
@@ -413,7 +457,10 @@ impl HostadminApi for Service {
         path: GroupMembersAddPath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::add_members(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
+            groups::add_members(conn, &principal, path, body)
+        })
+        .await
     }
 
     async fn group_members_remove(
@@ -422,7 +469,10 @@ impl HostadminApi for Service {
         path: GroupMembersRemovePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::remove_members(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
+            groups::remove_members(conn, &principal, path, body)
+        })
+        .await
     }
 
     async fn group_members_move(
@@ -430,7 +480,8 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupMembersMovePath,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::move_members(conn, &principal, path)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::move_members(conn, &principal, path))
+            .await
     }
 
     async fn group_manager_set(
@@ -439,7 +490,10 @@ impl HostadminApi for Service {
         path: GroupManagerSetPath,
         body: GroupManager,
     ) -> Result<GroupEnvelope, Problem> {
-        db::write(&rqctx.context().pool, move |conn| groups::set_manager(conn, &principal, path, body)).await
+        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
+            groups::set_manager(conn, &principal, path, body)
+        })
+        .await
     }
 
     fn observe(rqctx: &RequestContext<Self>, operation: Operation, status: u16, elapsed: Duration) {

@@ -40,6 +40,14 @@ pub struct ServeArgs {
     /// by default: it holds the signing key and password hashes) [default: false].
     #[arg(long, env = "HOSTADMIN_ALLOW_READABLE_DATABASE", num_args = 0..=1, default_missing_value = "true")]
     pub allow_readable_database: Option<bool>,
+    /// A reverse proxy (an address or a network, e.g. 10.0.0.0/8) whose
+    /// `X-Forwarded-For` names the client for login throttling; repeat or
+    /// separate with commas [default: none: the peer is the client].
+    #[arg(long = "trusted-proxy", env = "HOSTADMIN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+    /// How many days audit entries are kept (1 to 36500) [default: 365].
+    #[arg(long, env = "HOSTADMIN_AUDIT_RETENTION_DAYS")]
+    pub audit_retention_days: Option<u32>,
     /// How long a login session lasts, in seconds [default: 28800].
     #[arg(long, env = "HOSTADMIN_SESSION_TTL")]
     pub session_ttl: Option<u64>,
@@ -86,6 +94,8 @@ struct FileSettings {
     jwt_key: Option<String>,
     jwt_key_file: Option<PathBuf>,
     allow_readable_database: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
+    audit_retention_days: Option<u32>,
     session_ttl: Option<u64>,
     busy_timeout_ms: Option<u64>,
     database_connections: Option<u32>,
@@ -165,6 +175,25 @@ impl ServeArgs {
             crate::auth::SigningKey::from_config(key).context("jwt_key")?;
         }
         config.db.allow_readable = self.allow_readable_database.or(file.allow_readable_database).unwrap_or(false);
+        let proxies = if self.trusted_proxies.is_empty() {
+            file.trusted_proxies.unwrap_or_default()
+        } else {
+            self.trusted_proxies.clone()
+        };
+        config.login_throttle.trusted_proxies = proxies
+            .iter()
+            .map(|p| {
+                let p = p.trim();
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| anyhow::anyhow!("trusted_proxies: {p:?} is not an address or a network"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let retention = self.audit_retention_days.or(file.audit_retention_days).unwrap_or(365);
+        if !(1..=36_500).contains(&retention) {
+            bail!("audit_retention_days must be between 1 and 36500, not {retention}");
+        }
+        config.audit_retention_days = retention;
         let session_ttl = self.session_ttl.or(file.session_ttl).unwrap_or(8 * 3600);
         if session_ttl == 0 {
             bail!("session_ttl must be at least 1 second");
@@ -215,6 +244,12 @@ impl Effective {
         if c.db.allow_readable {
             out.push_str("allow_readable_database = true\n");
         }
+        if !c.login_throttle.trusted_proxies.is_empty() {
+            let proxies: Vec<String> =
+                c.login_throttle.trusted_proxies.iter().map(|p| format!("{:?}", p.to_string())).collect();
+            out.push_str(&format!("trusted_proxies = [{}]\n", proxies.join(", ")));
+        }
+        out.push_str(&format!("audit_retention_days = {}\n", c.audit_retention_days));
         out.push_str(&format!("session_ttl = {}\n", c.session_ttl.as_secs()));
         out.push_str(&format!("busy_timeout_ms = {}\n", c.db.busy_timeout.as_millis()));
         out.push_str(&format!("database_connections = {}\n", c.db.max_connections));

@@ -259,3 +259,28 @@ async fn token_create_list_revoke() {
     let out = hostadmin(&["token", "create", "--database", db], "");
     assert!(!out.status.success(), "an owner is required");
 }
+
+/// `hostadmin user unlock` clears a name's failed-login counts.
+#[tokio::test]
+async fn user_unlock_clears_failed_logins() {
+    let database = common::TestDb::new();
+    let db = database.url();
+    let db = db.as_str();
+    let out =
+        hostadmin(&["user", "add", "root", "--role", "admin", "--password-stdin", "--database", db], "pass-word-1\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
+    config.log_level = dropshot::ConfigLoggingLevel::Warn;
+    let server = hostadmin_server::start(&config).unwrap();
+    let url = format!("http://{}/api/v1/login", server.local_addr());
+    let http = reqwest::Client::new();
+    let attempt = |pass: &'static str| http.post(&url).form(&[("user", "root"), ("pass", pass)]).send();
+    for _ in 0..5 {
+        assert_eq!(attempt("wrong").await.unwrap().status().as_u16(), 401);
+    }
+    assert_eq!(attempt("pass-word-1").await.unwrap().status().as_u16(), 429);
+    let out = hostadmin(&["user", "unlock", "root", "--database", db], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "root: 2 failed-login count(s) cleared\n");
+    assert_eq!(attempt("pass-word-1").await.unwrap().status().as_u16(), 200);
+}

@@ -81,6 +81,7 @@ fn unknown_keys_and_bad_values_are_errors() {
         ("database_connections = 5000\n", "database_connections must be between 1 and 1024, not 5000"),
         ("database_connections = -1\n", "database_connections"),
         ("bind = 42\n", "bind"),
+        ("trusted_proxies = [\"10.0.0.0/8\", \"proxy.internal\"]\n", "trusted_proxies: \"proxy.internal\""),
         ("not toml at all [", "not a valid configuration"),
     ] {
         let file = dir.path().join("bad.toml");

@@ -490,3 +490,43 @@ async fn simultaneous_guesses_over_many_names_hit_the_address_limit() {
     let tally = |status: u16| statuses.iter().filter(|&&s| s == status).count();
     assert_eq!((tally(401), tally(429)), (20, 20), "{statuses:?}");
 }
+
+/// Failures for a name from one address do not lock its owner out from
+/// another; behind a trusted proxy the client is read from
+/// `X-Forwarded-For`, and from anyone else that header counts for nothing;
+/// an IPv6 client is counted by its /64.
+#[tokio::test]
+async fn a_name_cannot_be_locked_out_from_elsewhere() {
+    let t = TestServer::start_with(|c| c.login_throttle.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    let login = format!("{}/api/v1/login", t.url);
+    let attempt = |from: String, user: String, pass: &'static str| {
+        let request =
+            t.http().post(&login).header("X-Forwarded-For", from).form(&[("user", user), ("pass", pass.into())]);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let right = ADMIN.1;
+    for _ in 0..5 {
+        assert_eq!(attempt("203.0.113.7".into(), "admin".into(), "wrong").await, 401);
+    }
+    assert_eq!(attempt("203.0.113.7".into(), "admin".into(), right).await, 429, "the guesser's address is done");
+    assert_eq!(attempt("198.51.100.9".into(), "admin".into(), right).await, 200, "the owner, elsewhere, is not");
+    // The right-most address that is not a trusted proxy is the client.
+    assert_eq!(attempt("198.51.100.9, 203.0.113.7, 127.0.0.1".into(), "admin".into(), right).await, 429);
+
+    // One /64 is one client.
+    for i in 0..20 {
+        assert_eq!(attempt(format!("2001:db8:0:1::{i:x}"), format!("nobody{i}"), "x").await, 401, "{i}");
+    }
+    assert_eq!(attempt("2001:db8:0:1::beef".into(), "reader".into(), READER.1).await, 429);
+    assert_eq!(attempt("2001:db8:0:2::1".into(), "reader".into(), READER.1).await, 200);
+
+    // Without a trusted proxy, the header is the client's word only.
+    let plain = TestServer::start().await;
+    let login = format!("{}/api/v1/login", plain.url);
+    for i in 0..5 {
+        let r = plain.http().post(&login).header("X-Forwarded-For", format!("192.0.2.{i}"));
+        assert_eq!(r.form(&[("user", "admin"), ("pass", "wrong")]).send().await.unwrap().status().as_u16(), 401);
+    }
+    let r = plain.http().post(&login).header("X-Forwarded-For", "192.0.2.99");
+    assert_eq!(r.form(&[("user", "admin"), ("pass", right)]).send().await.unwrap().status().as_u16(), 429);
+}

@@ -178,6 +178,15 @@ async fn groups_every_operation() {
     let g = oo.ok(Method::PUT, &format!("/api/2.0/group/{oid}/manager"), Some(json!({"userid": y})), 200).await;
     assert_eq!((g["Manager"]["Id"].clone(), ids(&g["Members"])), (json!(y), vec![y.clone()]));
 
+    // Moving members into their own group moves nothing (the product
+    // removes and re-adds each one).
+    let same = oo.ok(Method::PUT, &format!("/api/2.0/group/{gid}/members/{gid}"), None, 200).await;
+    assert_eq!(ids(&same["Members"]), {
+        let mut v = vec![m.clone(), x.clone()];
+        v.sort();
+        v
+    });
+
     // Move every member but the manager into the other group.
     let moved = oo.ok(Method::PUT, &format!("/api/2.0/group/{gid}/members/{oid}"), None, 200).await;
     assert_eq!(moved["Id"], oid.as_str());

@@ -57,6 +57,7 @@ fn schema_rs_matches_the_migrations() {
     let declared_tables: Vec<(&str, Vec<String>)> = vec![
         ("accounts", declared!(accounts)),
         ("api_tokens", declared!(api_tokens)),
+        ("audit_log", declared!(audit_log)),
         ("delivery_accounts", declared!(delivery_accounts)),
         ("delivery_domains", declared!(delivery_domains)),
         ("domains", declared!(domains)),

@@ -91,7 +91,12 @@ async fn a_page_of_managers_costs_the_same_statements_at_any_size() {
     let t = TestServer::start().await;
     let mut conn = t.db();
     seed_managers(&mut conn, 20);
-    let admin = Principal::Admin(Admin { account_id: 0, name: "admin".into(), role: Role::Admin });
+    let admin = Principal::Admin(Admin {
+        account_id: 0,
+        name: "admin".into(),
+        role: Role::Admin,
+        via: hostadmin_server::auth::Via::Session,
+    });
     let mut counts = Vec::new();
     for per in [2, 20] {
         let query = hostadmin_api::ManagerListQuery {
@@ -136,7 +141,12 @@ async fn a_page_of_groups_costs_the_same_statements_at_any_size() {
             .execute(&mut conn)
             .unwrap();
     }
-    let admin = Principal::Admin(Admin { account_id: 0, name: "admin".into(), role: Role::Admin });
+    let admin = Principal::Admin(Admin {
+        account_id: 0,
+        name: "admin".into(),
+        role: Role::Admin,
+        via: hostadmin_server::auth::Via::Session,
+    });
     let mut counts = Vec::new();
     for count in [2, 20] {
         let query = hostadmin_api::GroupListQuery {

