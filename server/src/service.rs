@@ -38,6 +38,12 @@ use crate::{
     audit, credentials, delivery_accounts, delivery_domains, docs, domains, groups, health, managers, people, servers,
 };
 
+/// What the audit log records of this request.
+fn entry(rqctx: &RequestContext<Service>, principal: &Principal) -> audit::Entry {
+    let client = rqctx.context().throttle.client_address(&rqctx.request).to_string();
+    audit::Entry::new(&rqctx.request, &rqctx.endpoint.operation_id, &rqctx.request_id, client, principal)
+}
+
 /// A write and its audit entry, in one transaction: the entry exists
 /// exactly when the change does (see [`crate::audit`]).
 async fn write<T, F>(rqctx: &RequestContext<Service>, entry: audit::Entry, f: F) -> Result<T, Problem>
@@ -93,7 +99,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: Claimed<ServerCreate>,
     ) -> Result<Server, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::create(conn, &principal, body)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| servers::create(conn, &principal, body)).await
     }
 
     async fn server_get(
@@ -111,8 +117,7 @@ impl HostadminApi for Service {
         path: ServerUpdatePath,
         body: Claimed<ServerUpdate>,
     ) -> Result<Server, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::update(conn, &principal, path, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| servers::update(conn, &principal, path, body)).await
     }
 
     async fn server_delete(
@@ -120,7 +125,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ServerDeletePath,
     ) -> Result<Message, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| servers::delete(conn, &principal, path)).await
     }
 
     async fn check_body(
@@ -162,7 +167,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: ManagerCreate,
     ) -> Result<ResourceCreated, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::create(conn, &principal, body)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::create(conn, &principal, body)).await
     }
 
     async fn manager_get(
@@ -179,8 +184,7 @@ impl HostadminApi for Service {
         path: ManagerUpdatePath,
         body: ManagerUpdate,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::update(conn, &principal, path, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::update(conn, &principal, path, body)).await
     }
 
     async fn manager_delete(
@@ -188,7 +192,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeletePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::delete(conn, &principal, path)).await
     }
 
     async fn manager_activate(
@@ -196,7 +200,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerActivatePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::activate(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::activate(conn, &principal, path)).await
     }
 
     async fn manager_deactivate(
@@ -204,8 +208,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeactivatePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::deactivate(conn, &principal, path))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::deactivate(conn, &principal, path)).await
     }
 
     async fn manager_assign_delivery(
@@ -214,10 +217,8 @@ impl HostadminApi for Service {
         path: ManagerAssignDeliveryPath,
         body: DeliveryAssignment,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            managers::assign_delivery(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::assign_delivery(conn, &principal, path, body))
+            .await
     }
 
     async fn domain_list(
@@ -233,7 +234,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| domains::create(conn, &principal, body)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| domains::create(conn, &principal, body)).await
     }
 
     async fn domain_get(
@@ -249,7 +250,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DomainDeletePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| domains::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_domain_list(
@@ -265,8 +266,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryDomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| delivery_domains::create(conn, &principal, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| delivery_domains::create(conn, &principal, body)).await
     }
 
     async fn delivery_domain_get(
@@ -282,8 +282,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryDomainDeletePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| delivery_domains::delete(conn, &principal, path))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| delivery_domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_account_list(
@@ -299,10 +298,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryAccountCreate,
     ) -> Result<ResourceCreated, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            delivery_accounts::create(conn, &principal, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| delivery_accounts::create(conn, &principal, body)).await
     }
 
     async fn delivery_account_get(
@@ -318,10 +314,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryAccountDeletePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            delivery_accounts::delete(conn, &principal, path)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| delivery_accounts::delete(conn, &principal, path)).await
     }
 
     async fn authentication(rqctx: &RequestContext<Self>, body: AuthRequest) -> Result<AuthEnvelope, Problem> {
@@ -332,7 +325,7 @@ impl HostadminApi for Service {
         rqctx: &RequestContext<Self>,
         principal: Principal,
     ) -> Result<LogoutEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| credentials::logout(conn, &principal)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| credentials::logout(conn, &principal)).await
     }
 
     async fn people_list(
@@ -359,8 +352,7 @@ impl HostadminApi for Service {
             }
             None => None,
         };
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::create(conn, &principal, body, hash))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| people::create(conn, &principal, body, hash)).await
     }
 
     async fn person_get(
@@ -378,8 +370,7 @@ impl HostadminApi for Service {
         path: PersonUpdatePath,
         body: PersonUpdate,
     ) -> Result<PersonEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::update(conn, &principal, path, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| people::update(conn, &principal, path, body)).await
     }
 
     async fn person_delete(
@@ -387,7 +378,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: PersonDeletePath,
     ) -> Result<PersonEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| people::delete(conn, &principal, path)).await
     }
 
     async fn group_list(
@@ -403,7 +394,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: GroupCreate,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::create(conn, &principal, body)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::create(conn, &principal, body)).await
     }
 
     async fn group_get(
@@ -420,8 +411,7 @@ impl HostadminApi for Service {
         path: GroupUpdatePath,
         body: GroupUpdate,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::update(conn, &principal, path, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::update(conn, &principal, path, body)).await
     }
 
     async fn group_delete(
@@ -429,7 +419,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupDeletePath,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::delete(conn, &principal, path)).await
     }
 
     async fn group_members_replace(
@@ -438,10 +428,7 @@ impl HostadminApi for Service {
         path: GroupMembersReplacePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            groups::replace_members(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::replace_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_add(
@@ -450,10 +437,7 @@ impl HostadminApi for Service {
         path: GroupMembersAddPath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            groups::add_members(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::add_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_remove(
@@ -462,10 +446,7 @@ impl HostadminApi for Service {
         path: GroupMembersRemovePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            groups::remove_members(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::remove_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_move(
@@ -473,8 +454,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupMembersMovePath,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::move_members(conn, &principal, path))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::move_members(conn, &principal, path)).await
     }
 
     async fn group_manager_set(
@@ -483,10 +463,7 @@ impl HostadminApi for Service {
         path: GroupManagerSetPath,
         body: GroupManager,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            groups::set_manager(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::set_manager(conn, &principal, path, body)).await
     }
 
     fn observe(rqctx: &RequestContext<Self>, operation: Operation, status: u16, elapsed: Duration) {
