@@ -33,15 +33,22 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(rqctx: &dropshot::RequestContext<crate::Service>, principal: &Principal) -> Self {
-        let service = rqctx.context();
+    /// `client` is the client address as the login throttle reads it (see
+    /// [`crate::throttle::Throttle::client_address`]).
+    pub fn new(
+        request: &dropshot::RequestInfo,
+        operation: &str,
+        request_id: &str,
+        client: String,
+        principal: &Principal,
+    ) -> Self {
         Entry {
             principal: principal.clone(),
-            operation: rqctx.endpoint.operation_id.clone(),
-            method: rqctx.request.method().to_string(),
-            target: rqctx.request.uri().path().to_string(),
-            request_id: rqctx.request_id.clone(),
-            client: service.throttle.client_address(&rqctx.request).to_string(),
+            operation: operation.to_string(),
+            method: request.method().to_string(),
+            target: request.uri().path().to_string(),
+            request_id: request_id.to_string(),
+            client,
         }
     }
 }

@@ -45,6 +45,12 @@ impl hostadmin_api::wire::CrossOrigin for Service {
     }
 }
 
+/// What the audit log records of this request.
+fn entry(rqctx: &RequestContext<Service>, principal: &Principal) -> audit::Entry {
+    let client = rqctx.context().throttle.client_address(&rqctx.request).to_string();
+    audit::Entry::new(&rqctx.request, &rqctx.endpoint.operation_id, &rqctx.request_id, client, principal)
+}
+
 /// A write and its audit entry, in one transaction: the entry exists
 /// exactly when the change does (see [`crate::audit`]).
 async fn write<T, F>(rqctx: &RequestContext<Service>, entry: audit::Entry, f: F) -> Result<T, Problem>
@@ -100,7 +106,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: Claimed<ServerCreate>,
     ) -> Result<Server, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::create(conn, &principal, body)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| servers::create(conn, &principal, body)).await
     }
 
     async fn server_get(
@@ -118,8 +124,7 @@ impl HostadminApi for Service {
         path: ServerUpdatePath,
         body: Claimed<ServerUpdate>,
     ) -> Result<Server, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::update(conn, &principal, path, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| servers::update(conn, &principal, path, body)).await
     }
 
     async fn server_delete(
@@ -127,7 +132,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ServerDeletePath,
     ) -> Result<Message, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| servers::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| servers::delete(conn, &principal, path)).await
     }
 
     async fn check_body(
@@ -169,7 +174,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: ManagerCreate,
     ) -> Result<ResourceCreated, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::create(conn, &principal, body)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::create(conn, &principal, body)).await
     }
 
     async fn manager_get(
@@ -186,8 +191,7 @@ impl HostadminApi for Service {
         path: ManagerUpdatePath,
         body: ManagerUpdate,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::update(conn, &principal, path, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::update(conn, &principal, path, body)).await
     }
 
     async fn manager_delete(
@@ -195,7 +199,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeletePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::delete(conn, &principal, path)).await
     }
 
     async fn manager_activate(
@@ -203,7 +207,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerActivatePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::activate(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::activate(conn, &principal, path)).await
     }
 
     async fn manager_deactivate(
@@ -211,8 +215,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: ManagerDeactivatePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| managers::deactivate(conn, &principal, path))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::deactivate(conn, &principal, path)).await
     }
 
     async fn manager_assign_delivery(
@@ -221,10 +224,8 @@ impl HostadminApi for Service {
         path: ManagerAssignDeliveryPath,
         body: DeliveryAssignment,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            managers::assign_delivery(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| managers::assign_delivery(conn, &principal, path, body))
+            .await
     }
 
     async fn domain_list(
@@ -240,7 +241,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| domains::create(conn, &principal, body)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| domains::create(conn, &principal, body)).await
     }
 
     async fn domain_get(
@@ -256,7 +257,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DomainDeletePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| domains::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_domain_list(
@@ -272,8 +273,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryDomainCreate,
     ) -> Result<ResourceCreated, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| delivery_domains::create(conn, &principal, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| delivery_domains::create(conn, &principal, body)).await
     }
 
     async fn delivery_domain_get(
@@ -289,8 +289,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryDomainDeletePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| delivery_domains::delete(conn, &principal, path))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| delivery_domains::delete(conn, &principal, path)).await
     }
 
     async fn delivery_account_list(
@@ -306,10 +305,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: DeliveryAccountCreate,
     ) -> Result<ResourceCreated, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            delivery_accounts::create(conn, &principal, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| delivery_accounts::create(conn, &principal, body)).await
     }
 
     async fn delivery_account_get(
@@ -325,10 +321,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: DeliveryAccountDeletePath,
     ) -> Result<(), Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            delivery_accounts::delete(conn, &principal, path)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| delivery_accounts::delete(conn, &principal, path)).await
     }
 
     async fn authentication(rqctx: &RequestContext<Self>, body: AuthRequest) -> Result<AuthEnvelope, Problem> {
@@ -339,7 +332,7 @@ impl HostadminApi for Service {
         rqctx: &RequestContext<Self>,
         principal: Principal,
     ) -> Result<LogoutEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| credentials::logout(conn, &principal)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| credentials::logout(conn, &principal)).await
     }
 
     async fn people_list(
@@ -366,8 +359,7 @@ impl HostadminApi for Service {
             }
             None => None,
         };
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::create(conn, &principal, body, hash))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| people::create(conn, &principal, body, hash)).await
     }
 
     async fn person_get(
@@ -385,8 +377,7 @@ impl HostadminApi for Service {
         path: PersonUpdatePath,
         body: PersonUpdate,
     ) -> Result<PersonEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::update(conn, &principal, path, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| people::update(conn, &principal, path, body)).await
     }
 
     async fn person_delete(
@@ -394,7 +385,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: PersonDeletePath,
     ) -> Result<PersonEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| people::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| people::delete(conn, &principal, path)).await
     }
 
     async fn group_list(
@@ -410,7 +401,7 @@ impl HostadminApi for Service {
         principal: Principal,
         body: GroupCreate,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::create(conn, &principal, body)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::create(conn, &principal, body)).await
     }
 
     async fn group_get(
@@ -427,8 +418,7 @@ impl HostadminApi for Service {
         path: GroupUpdatePath,
         body: GroupUpdate,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::update(conn, &principal, path, body))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::update(conn, &principal, path, body)).await
     }
 
     async fn group_delete(
@@ -436,7 +426,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupDeletePath,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::delete(conn, &principal, path)).await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::delete(conn, &principal, path)).await
     }
 
     async fn group_members_replace(
@@ -445,10 +435,7 @@ impl HostadminApi for Service {
         path: GroupMembersReplacePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            groups::replace_members(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::replace_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_add(
@@ -457,10 +444,7 @@ impl HostadminApi for Service {
         path: GroupMembersAddPath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            groups::add_members(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::add_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_remove(
@@ -469,10 +453,7 @@ impl HostadminApi for Service {
         path: GroupMembersRemovePath,
         body: GroupMembers,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            groups::remove_members(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::remove_members(conn, &principal, path, body)).await
     }
 
     async fn group_members_move(
@@ -480,8 +461,7 @@ impl HostadminApi for Service {
         principal: Principal,
         path: GroupMembersMovePath,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| groups::move_members(conn, &principal, path))
-            .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::move_members(conn, &principal, path)).await
     }
 
     async fn group_manager_set(
@@ -490,10 +470,7 @@ impl HostadminApi for Service {
         path: GroupManagerSetPath,
         body: GroupManager,
     ) -> Result<GroupEnvelope, Problem> {
-        write(rqctx, audit::Entry::new(rqctx, &principal), move |conn| {
-            groups::set_manager(conn, &principal, path, body)
-        })
-        .await
+        write(rqctx, entry(rqctx, &principal), move |conn| groups::set_manager(conn, &principal, path, body)).await
     }
 
     fn observe(rqctx: &RequestContext<Self>, operation: Operation, status: u16, elapsed: Duration) {

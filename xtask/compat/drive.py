@@ -474,6 +474,26 @@ def main():
     fails(NotFoundException, 404, SystemError, system.system.server_get, id=sid)
     ok("deletes")
 
+    # --- the audit log, then logout ------------------------------------------
+    log = system.system.audit_list(limit=1000)
+    written = [e.operation for e in log.data]
+    for op in ("server_create", "domain_create", "manager_create", "person_create", "group_create", "server_delete"):
+        if op not in written:
+            raise AssertionError(f"the audit log has no {op}: {written}")
+    check(log.count, len(log.data), "audit count")
+    check({e.principal for e in log.data if e.operation == "server_create"}, {f"account:{USER}"}, "audit principal")
+    check({e.via for e in log.data if e.operation == "domain_create"}, {"api-token"}, "audit via")
+    fails(ForbiddenException, 403, SystemError, reader.system.audit_list)
+    fails(UnauthorizedException, 401, SystemError, anonymous.system.audit_list)
+    ok("audit_list", f"{log.count} entries")
+
+    bye = oo.people.authentication_logout()
+    check((bye.status, bye.status_code, bye.response), (0, 200, True), "logout")
+    oo_error(fails(UnauthorizedException, 401, OnlyofficeError, oo.people.people_list), 401)
+    fails(UnauthorizedException, 401, SystemError, system.system.server_list)
+    oo_error(fails(UnauthorizedException, 401, OnlyofficeError, anonymous.people.authentication_logout), 401)
+    ok("authentication_logout", "every session of the account ended")
+
 
 if __name__ == "__main__":
     try:

@@ -438,6 +438,26 @@ async function main(): Promise<void> {
     check(Boolean((await system.system.serverDelete({ iD: sid })).message), true, 'server_delete');
     await systemError(404, () => system.system.serverDelete({ iD: sid }));
     ok('deletes');
+
+    // --- the audit log, then logout ------------------------------------------
+    const log = await system.system.auditList({ limit: 1000 });
+    const written = log.data.map((e) => e.operation);
+    for (const op of ['server_create', 'domain_create', 'manager_create', 'person_create', 'group_create', 'server_delete']) {
+        check(written.includes(op), true, `the audit log has ${op}`);
+    }
+    check(log.count, log.data.length, 'audit count');
+    check([...new Set(log.data.filter((e) => e.operation === 'server_create').map((e) => e.principal))], [`account:${USER}`], 'audit principal');
+    check([...new Set(log.data.filter((e) => e.operation === 'domain_create').map((e) => e.via))], ['api-token'], 'audit via');
+    await systemError(403, () => reader.system.auditList({}));
+    await systemError(401, () => anonymous.system.auditList({}));
+    ok('audit_list', `${log.count} entries`);
+
+    const bye = await oo.people.authenticationLogout();
+    check([bye.status, bye.statusCode, bye.response], [0, 200, true], 'logout');
+    await ooError(401, () => oo.people.peopleList({}));
+    await systemError(401, () => system.system.serverList({}));
+    await ooError(401, () => anonymous.people.authenticationLogout());
+    ok('authentication_logout', 'every session of the account ended');
 }
 
 main()
