@@ -15,9 +15,6 @@ Errors are checked as the client surfaces them: its typed exception
 (BadRequestException, UnauthorizedException, ForbiddenException,
 NotFoundException, UnprocessableEntityException) with the status and the body deserialized
 into the surface's error model.
-
-Known server bugs are left here as commented-out assertions marked
-`# BUG:`; re-enable them when the server is fixed.
 """
 
 import os

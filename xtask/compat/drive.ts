@@ -14,8 +14,6 @@
 // Errors are checked as the client surfaces them: a ResponseError carrying
 // the Response, whose status is checked and whose body must be the
 // surface's error model (the generated instanceOf* and *FromJSON).
-//
-// Known server bugs are left as commented-out assertions marked `// BUG:`.
 
 import { writeFileSync } from 'node:fs';
 
