@@ -11,7 +11,9 @@
 //!   made by the CLI (`hostadmin token create`), shown once, stored hashed
 //!   and compared in constant time. A platform token (of an administrator
 //!   account) sees everything; a manager's own token sees and changes only
-//!   that manager and what is assigned to it, and gets 403 elsewhere.
+//!   that manager and what is assigned to it. Another manager's object
+//!   answers 404 exactly as a missing one does (a 403 would tell a tenant
+//!   that the code exists); a permission it lacks on its own objects is 403.
 //! * **One error schema**, `ManagersError {message, errors[]}`: 401, 403 and
 //!   404 carry `errors: []`, a 422 lists `{field, description}` for *every*
 //!   failing field at once: the schema's own checks and the ones it cannot

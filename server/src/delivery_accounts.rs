@@ -81,7 +81,7 @@ pub fn list(conn: &mut Conn, principal: &Principal, q: DeliveryAccountListQuery)
 }
 
 /// The Delivery account `code`, visible to `principal`: 404 if there is
-/// none, 403 if it is another manager's.
+/// none or if it is another manager's (the same 404).
 fn find(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<PlacedDeliveryAccount> {
     let row = with_domain_and_manager()
         .select(PlacedDeliveryAccount::as_select())
@@ -89,7 +89,7 @@ fn find(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<PlacedDe
         .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("Delivery account {code}")))?;
-    check_visible(principal, row.account.manager_id, code)?;
+    check_visible(principal, row.account.manager_id, || Problem::NotFound(format!("Delivery account {code}")))?;
     Ok(row)
 }
 

@@ -70,7 +70,7 @@ pub fn list(conn: &mut Conn, principal: &Principal, q: DeliveryDomainListQuery) 
 }
 
 /// The Delivery domain `code`, visible to `principal`: 404 if there is
-/// none, 403 if it is another manager's.
+/// none or if it is another manager's (the same 404).
 fn find(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<AssignedDeliveryDomain> {
     let row = with_manager()
         .select(AssignedDeliveryDomain::as_select())
@@ -78,7 +78,7 @@ fn find(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<Assigned
         .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("Delivery domain {code}")))?;
-    check_visible(principal, row.domain.manager_id, code)?;
+    check_visible(principal, row.domain.manager_id, || Problem::NotFound(format!("Delivery domain {code}")))?;
     Ok(row)
 }
 

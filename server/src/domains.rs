@@ -73,8 +73,8 @@ pub fn list(conn: &mut Conn, principal: &Principal, q: DomainListQuery) -> DbRes
     Ok(DomainList { resources: page.rows.into_iter().map(view).collect(), pagination: listing.pagination(page.total) })
 }
 
-/// The domain `code`, visible to `principal`: 404 if there is none, 403 if
-/// it is another manager's.
+/// The domain `code`, visible to `principal`: 404 if there is none or if
+/// it is another manager's (the same 404).
 fn find(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<AssignedDomain> {
     let row = with_manager()
         .select(AssignedDomain::as_select())
@@ -82,7 +82,7 @@ fn find(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<Assigned
         .get_result(conn)
         .optional()?
         .ok_or_else(|| Problem::NotFound(format!("domain {code}")))?;
-    check_visible(principal, row.manager_id, code)?;
+    check_visible(principal, row.manager_id, || Problem::NotFound(format!("domain {code}")))?;
     Ok(row)
 }
 

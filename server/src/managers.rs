@@ -90,23 +90,23 @@ pub fn find(conn: &mut Conn, code: &str) -> QueryResult<Option<ManagerRow>> {
     managers::table.filter(managers::code.eq(code)).select(ManagerRow::as_select()).get_result(conn).optional()
 }
 
-/// The manager `code`, visible to `principal`: 404 if there is none, 403 if
-/// it is another manager's.
+/// The manager `code`, visible to `principal`: 404 if there is none, and
+/// the same 404 if it is another manager's (a scoped token cannot tell the
+/// two apart, so it learns nothing of other tenants).
 pub fn visible(conn: &mut Conn, principal: &Principal, code: &str) -> DbResult<ManagerRow> {
-    let row = find(conn, code)?.ok_or_else(|| Problem::NotFound(format!("manager {code}")))?;
-    if !principal.may_see(Some(row.id)) {
-        return Err(Problem::Forbidden(format!("manager {code}")).into());
-    }
+    let missing = || Problem::NotFound(format!("manager {code}"));
+    let row = find(conn, code)?.ok_or_else(missing)?;
+    check_visible(principal, Some(row.id), missing)?;
     Ok(row)
 }
 
-/// Whether a row assigned to `manager` may be seen by `principal`: 403 if
-/// not (`what` names the row).
-pub fn check_visible(principal: &Principal, manager: Option<i64>, what: &str) -> DbResult<()> {
+/// Whether a row assigned to `manager` may be seen by `principal`; if not,
+/// the answer is `missing`, exactly what a row that does not exist gets.
+pub fn check_visible(principal: &Principal, manager: Option<i64>, missing: impl FnOnce() -> Problem) -> DbResult<()> {
     if principal.may_see(manager) {
         Ok(())
     } else {
-        Err(Problem::Forbidden(what.to_string()).into())
+        Err(missing().into())
     }
 }
 

@@ -271,10 +271,13 @@ async fn tokens_authenticate_and_scope() {
     assert_eq!(status, 200);
     assert_eq!(list["pagination"]["total_records"], 1);
     assert_eq!(list["resources"][0]["manager_code"], mine.as_str());
+    // Another manager is answered exactly like one that does not exist.
     let (status, b) = api.call(Method::GET, &format!("/api/managers/{other}"), &token, None).await;
-    assert_eq!((status, b), (403, forbidden.clone()));
-    let (status, _) = api.call(Method::PUT, &format!("/api/managers/{other}"), &token, Some(json!({}))).await;
-    assert_eq!(status, 403);
+    let missing = api.call(Method::GET, "/api/managers/MN00000000", &token, None).await;
+    assert_eq!((status, b.clone()), (404, missing.1.clone()));
+    assert_eq!(missing.0, 404);
+    let (status, b) = api.call(Method::PUT, &format!("/api/managers/{other}"), &token, Some(json!({}))).await;
+    assert_eq!((status, b), (404, missing.1.clone()));
     // It may change its own password, not its own limits, and create nothing.
     let pw = json!({"password": "mynew123", "password_confirmation": "mynew123"});
     let (status, _) = api.call(Method::PUT, &format!("/api/managers/{mine}"), &token, Some(pw)).await;
@@ -362,8 +365,8 @@ async fn hosting_domains_live_on_servers_and_follow_their_managers() {
     let token = api.t.manager_token(&m);
     let (_, list) = api.call(Method::GET, "/api/domains", &token, None).await;
     assert_eq!(list["pagination"]["total_records"], 1);
-    let (status, _) = api.call(Method::GET, &format!("/api/domains/{d2}"), &token, None).await;
-    assert_eq!(status, 403);
+    let (status, b) = api.call(Method::GET, &format!("/api/domains/{d2}"), &token, None).await;
+    assert_eq!((status, b), api.call(Method::GET, "/api/domains/DD00000000", &token, None).await, "like a missing one");
     let (status, _) = api.call(Method::DELETE, &format!("/api/domains/{d1}"), &token, None).await;
     assert_eq!(status, 403);
     let all = api.get("/api/domains?query=EXAMPLE&sort_field=name&sort=desc").await;
@@ -481,8 +484,10 @@ async fn delivery_domains_and_accounts_are_assigned_within_limits() {
     let token = api.t.manager_token(&m);
     let (_, list) = api.call(Method::GET, "/api/delivery/accounts", &token, None).await;
     assert_eq!(list["pagination"]["total_records"], 1);
-    let (status, _) = api.call(Method::GET, &format!("/api/delivery/accounts/{a1}"), &token, None).await;
-    assert_eq!(status, 403);
+    let (status, b) = api.call(Method::GET, &format!("/api/delivery/accounts/{a1}"), &token, None).await;
+    let missing = api.call(Method::GET, "/api/delivery/accounts/DA00000000", &token, None).await;
+    assert_eq!((status, b), missing, "like a missing one");
+    assert_eq!(missing.0, 404);
     let (status, one) = api.call(Method::GET, &format!("/api/delivery/domains/{dv}"), &token, None).await;
     assert_eq!((status, one["name"].as_str()), (200, Some("mail.example")));
     assert_eq!(api.get("/api/delivery/domains").await["pagination"]["total_records"], 2);
