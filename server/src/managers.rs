@@ -240,15 +240,22 @@ pub fn list(conn: &mut Conn, principal: &Principal, q: ManagerListQuery) -> DbRe
     Ok(ManagerList { resources, pagination: listing.pagination(page.total) })
 }
 
-/// Checks of a manager body that its schema cannot express, on the body as
-/// sent: the password confirmation, and that every code names something.
-pub fn check_body(conn: &mut Conn, body: &Value, creating: bool) -> DbResult<Vec<Violation>> {
-    let mut out = Vec::new();
+/// The one check of a manager body that reads no data: the password
+/// confirmation matches.
+pub fn password_confirmation(body: &Value) -> Vec<Violation> {
     let password = body.get("password");
     let confirmation = body.get("password_confirmation");
     if (password.is_some() || confirmation.is_some()) && password != confirmation {
-        out.push(Violation::new("password_confirmation", "does not match password"));
+        vec![Violation::new("password_confirmation", "does not match password")]
+    } else {
+        vec![]
     }
+}
+
+/// Checks of a manager body that its schema cannot express, on the body as
+/// sent: the password confirmation, and that every code names something.
+pub fn check_body(conn: &mut Conn, body: &Value, creating: bool) -> DbResult<Vec<Violation>> {
+    let mut out = password_confirmation(body);
     if creating {
         if let Some(email) = body.get("email_address").and_then(Value::as_str) {
             let taken: i64 = managers::table.filter(managers::email_address.eq(email)).count().get_result(conn)?;

@@ -296,12 +296,38 @@ async fn tokens_authenticate_and_scope() {
         .await;
     assert_eq!(status, 403);
 
+    // Nothing of another tenant leaks through a body check: a manager's
+    // token naming another's e-mail or a missing domain learns only that it
+    // may not (before, a 422 said "has already been taken"/"does not exist").
+    let creates = [
+        (
+            "/api/managers",
+            json!({"email_address": "other@example.com", "firstname": "X", "lastname": "Y", "password": "secret123", "password_confirmation": "secret123", "domain_codes": ["DD00000000"]}),
+        ),
+        ("/api/domains", json!({"name": "taken.example", "server_id": 1})),
+    ];
+    for (path, body) in creates {
+        let (status, b) = api.call(Method::POST, path, &token, Some(body)).await;
+        assert_eq!((status, b), (403, forbidden.clone()), "{path}");
+    }
+    let (status, b) = api
+        .call(Method::PUT, &format!("/api/managers/{other}"), &token, Some(json!({"domain_codes": ["DD00000000"]})))
+        .await;
+    assert_eq!((status, b), (404, missing.1.clone()), "another manager, with a body a check would have refused");
+    // A check that reads nothing still answers: its own password confirmation.
+    let mismatch = json!({"password": "mynew123", "password_confirmation": "other123"});
+    let (status, b) = api.call(Method::PUT, &format!("/api/managers/{mine}"), &token, Some(mismatch)).await;
+    assert_eq!((status, fields(&b)), (422, vec!["password_confirmation".to_string()]));
+
     // A read-only administrator's token reads but does not write.
     let reader = api.t.account_token(READER.0);
     let (status, _) = api.call(Method::GET, &format!("/api/managers/{other}"), &reader, None).await;
     assert_eq!(status, 200);
     let (status, _) = api.call(Method::DELETE, &format!("/api/managers/{other}"), &reader, None).await;
     assert_eq!(status, 403);
+    let body = json!({"email_address": "other@example.com", "firstname": "X", "lastname": "Y", "password": "secret123", "password_confirmation": "secret123"});
+    let (status, b) = api.call(Method::POST, "/api/managers", &reader, Some(body)).await;
+    assert_eq!((status, b), (403, forbidden.clone()), "refused before any check reads data");
 
     // Deactivating a manager stops its token; activating restores it.
     let (status, _) = api.call(Method::PUT, &format!("/api/managers/{mine}/deactivate"), &api.admin, None).await;

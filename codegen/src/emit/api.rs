@@ -62,14 +62,19 @@ pub(crate) fn api_trait(methods: &[TokenStream]) -> TokenStream {
 
             /// Checks of a request body that its schema cannot express: a
             /// field that must equal another, a code that must exist. Runs
-            /// after authentication, whether or not the schema found problems,
-            /// so that a request learns every problem at once.
+            /// after authentication (`principal` is who asks; `None` for an
+            /// open operation), whether or not the schema found problems, so
+            /// that a request learns every problem at once. A check that
+            /// reads data must read none for a caller the operation will
+            /// refuse: what it found (a name "already taken") would answer
+            /// for another tenant's data.
             fn check_body(
                 rqctx: &::dropshot::RequestContext<Self>,
+                principal: Option<&Self::Principal>,
                 operation: Operation,
                 body: &::serde_json::Value,
             ) -> impl ::std::future::Future<Output = Result<Vec<crate::wire::Violation>, crate::wire::Problem>> + Send {
-                let _ = (rqctx, operation, body);
+                let _ = (rqctx, principal, operation, body);
                 async { Ok(Vec::new()) }
             }
 

@@ -57,10 +57,16 @@ impl Inputs {
         }
         self.wire.push(quote!(body: crate::wire::Body<#ty>));
         let variant = format_ident!("{}", type_name(&op.id));
+        // The checks see who asks, so that they read nothing on behalf of a
+        // caller the operation will refuse (see `HostadminApi::check_body`).
+        let principal = match super::security::authenticate(&op.security) {
+            Some(_) => quote!(Some(&principal)),
+            None => quote!(None),
+        };
         let check = quote! {
             body.refused()?;
             if let Some(json) = body.json() {
-                problems.extend(S::check_body(&rqctx, Operation::#variant, json).await?);
+                problems.extend(S::check_body(&rqctx, #principal, Operation::#variant, json).await?);
             }
         };
         // Bodies with read-only fields reach the handler as `Claimed`.
