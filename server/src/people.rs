@@ -211,12 +211,6 @@ fn placed(conn: &mut Conn, userid: &str) -> DbResult<PlacedPerson> {
     found.ok_or_else(|| Problem::NotFound("User".into()).into())
 }
 
-/// The user with this GUID or user name, or 404 (for the groups surface).
-pub fn find(conn: &mut Conn, userid: &str) -> DbResult<UserRow> {
-    let id = placed(conn, userid)?.person.id;
-    Ok(users::table.find(id).select(UserRow::as_select()).get_result(conn)?)
-}
-
 fn full(conn: &mut Conn, row: PlacedPerson) -> DbResult<Person> {
     let mut groups = groups_of(conn, &[row.person.id])?;
     let mine = groups.remove(&row.person.id).unwrap_or_default();

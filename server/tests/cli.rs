@@ -18,6 +18,13 @@ fn hostadmin(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The service, in this process, on the database the commands wrote.
+fn serve(database: &common::TestDb) -> dropshot::HttpServer<hostadmin_server::Service> {
+    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
+    config.log_level = dropshot::ConfigLoggingLevel::Warn;
+    hostadmin_server::start(&config).unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -48,9 +55,7 @@ async fn user_add_list_passwd_and_login() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     // The service sees the same accounts: the new password logs in, the old does not.
-    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
-    config.log_level = dropshot::ConfigLoggingLevel::Warn;
-    let server = hostadmin_server::start(&config).unwrap();
+    let server = serve(&database);
     let url = format!("http://{}/api/v1/login", server.local_addr());
     let http = reqwest::Client::new();
     let old = http.post(&url).form(&[("user", "root"), ("pass", "first-pass-1")]).send().await.unwrap();
@@ -154,9 +159,7 @@ async fn sessions_end_on_revocation_role_change_deletion_and_logout() {
             hostadmin(&["user", "add", name, "--role", role, "--password-stdin", "--database", db], "pass-word-1\n");
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
-    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
-    config.log_level = dropshot::ConfigLoggingLevel::Warn;
-    let server = hostadmin_server::start(&config).unwrap();
+    let server = serve(&database);
     let s = Sessions { http: reqwest::Client::new(), base: format!("http://{}", server.local_addr()) };
     let revoked = (401, "Session revoked".to_string());
 
@@ -230,9 +233,7 @@ async fn token_create_list_revoke() {
     assert!(listing.starts_with("1\tuser root\tdeploy\t"), "{listing}");
     assert!(!listing.contains(secret), "list never shows secrets");
 
-    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
-    config.log_level = dropshot::ConfigLoggingLevel::Warn;
-    let server = hostadmin_server::start(&config).unwrap();
+    let server = serve(&database);
     let url = format!("http://{}/api/managers", server.local_addr());
     let http = reqwest::Client::new();
     assert_eq!(http.get(&url).header("X-Api-Token", &token).send().await.unwrap().status().as_u16(), 200);
@@ -269,9 +270,7 @@ async fn user_unlock_clears_failed_logins() {
     let out =
         hostadmin(&["user", "add", "root", "--role", "admin", "--password-stdin", "--database", db], "pass-word-1\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let mut config = hostadmin_server::Config::new("127.0.0.1:0".parse().unwrap(), database.location.clone());
-    config.log_level = dropshot::ConfigLoggingLevel::Warn;
-    let server = hostadmin_server::start(&config).unwrap();
+    let server = serve(&database);
     let url = format!("http://{}/api/v1/login", server.local_addr());
     let http = reqwest::Client::new();
     let attempt = |pass: &'static str| http.post(&url).form(&[("user", "root"), ("pass", pass)]).send();
