@@ -7,8 +7,15 @@
 //! no change is ever committed without its entry. Bodies are not recorded,
 //! so no password or token can end up here.
 //!
+//! An operator's `hostadmin` command that changes accounts or tokens on the
+//! database directly (`user add|passwd|role|delete|unlock|revoke-sessions`,
+//! `token create|revoke`) records its entry the same way, in the command's
+//! transaction, as `operator:USER` (the system user who ran it) via `cli`.
+//!
 //! Growth is bounded by a retention (`audit_retention_days`): entries older
-//! than that are deleted by a write at most once an hour per process.
+//! than that are deleted by a server's write at most once an hour per
+//! process. A command never prunes: it does not know the retention the
+//! server is configured with.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -24,13 +31,24 @@ use crate::schema::{audit_log, managers};
 /// What a write records, gathered from its request before the write runs.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    principal: Principal,
+    actor: Actor,
     operation: String,
     method: String,
     target: String,
     request_id: String,
     client: String,
 }
+
+/// Who wrote: a request's principal, or an operator's command.
+#[derive(Clone, Debug)]
+enum Actor {
+    Principal(Principal),
+    /// The system user who ran a `hostadmin` command.
+    Operator(String),
+}
+
+/// `via` of an operator's command.
+const VIA_CLI: &str = "cli";
 
 impl Entry {
     /// `client` is the client address as the login throttle reads it (see
@@ -43,13 +61,50 @@ impl Entry {
         principal: &Principal,
     ) -> Self {
         Entry {
-            principal: principal.clone(),
+            actor: Actor::Principal(principal.clone()),
             operation: operation.to_string(),
             method: request.method().to_string(),
             target: request.uri().path().to_string(),
             request_id: request_id.to_string(),
             client,
         }
+    }
+
+    /// An operator's command (`user_role`, ...) that changed `target`
+    /// (`account:NAME`, `token:ID`).
+    pub fn command(operation: &str, target: String) -> Self {
+        let mut id = [0u8; 8];
+        // An id that only tells entries of one command apart: without
+        // randomness it is all zeros, which is still a valid entry.
+        let _ = getrandom::fill(&mut id);
+        Entry {
+            actor: Actor::Operator(operator_name()),
+            operation: operation.to_string(),
+            method: "CLI".to_string(),
+            target,
+            request_id: format!("cli-{}", id.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+            client: "local".to_string(),
+        }
+    }
+}
+
+/// The name of the system user this process runs as (its effective uid),
+/// or `uid N` when the user database has no entry for it.
+fn operator_name() -> String {
+    // SAFETY: geteuid cannot fail; getpwuid_r writes only into the buffers
+    // given, and `name` points into `buf` while `buf` lives.
+    unsafe {
+        let uid = libc::geteuid();
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut buf = vec![0 as libc::c_char; 4096];
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        if libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) == 0
+            && !found.is_null()
+            && !pwd.pw_name.is_null()
+        {
+            return std::ffi::CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned();
+        }
+        format!("uid {uid}")
     }
 }
 
@@ -73,19 +128,33 @@ impl Retention {
 /// Adds the entry (in the caller's transaction), and prunes what the
 /// retention lets go if this process has not for an hour.
 pub fn record(conn: &mut Conn, entry: &Entry, retention: &Retention) -> DbResult<()> {
+    insert(conn, entry)?;
     let now = now_ms();
-    let (principal, via) = match &entry.principal {
-        Principal::Admin(Admin { name, via, .. }) => (format!("account:{name}"), *via),
-        Principal::Manager { id } => {
+    let last = retention.last_pruned.load(Ordering::Relaxed);
+    if now - last > 3_600_000
+        && retention.last_pruned.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    {
+        diesel::delete(audit_log::table.filter(audit_log::at.lt(now - retention.keep_ms))).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds the entry, in the caller's transaction.
+pub fn insert(conn: &mut Conn, entry: &Entry) -> QueryResult<()> {
+    let now = now_ms();
+    let (principal, via) = match &entry.actor {
+        Actor::Principal(Principal::Admin(Admin { name, via, .. })) => (format!("account:{name}"), via.as_str()),
+        Actor::Principal(Principal::Manager { id }) => {
             let code: Option<String> = managers::table.find(id).select(managers::code).get_result(conn).optional()?;
-            (format!("manager:{}", code.unwrap_or_else(|| id.to_string())), Via::ApiToken)
+            (format!("manager:{}", code.unwrap_or_else(|| id.to_string())), Via::ApiToken.as_str())
         }
+        Actor::Operator(user) => (format!("operator:{user}"), VIA_CLI),
     };
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(now),
             audit_log::principal.eq(principal),
-            audit_log::via.eq(via.as_str()),
+            audit_log::via.eq(via),
             audit_log::operation.eq(&entry.operation),
             audit_log::method.eq(&entry.method),
             audit_log::target.eq(&entry.target),
@@ -93,12 +162,6 @@ pub fn record(conn: &mut Conn, entry: &Entry, retention: &Retention) -> DbResult
             audit_log::client.eq(&entry.client),
         ))
         .execute(conn)?;
-    let last = retention.last_pruned.load(Ordering::Relaxed);
-    if now - last > 3_600_000
-        && retention.last_pruned.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
-    {
-        diesel::delete(audit_log::table.filter(audit_log::at.lt(now - retention.keep_ms))).execute(conn)?;
-    }
     Ok(())
 }
 
@@ -126,7 +189,11 @@ impl From<Row> for AuditEntry {
         AuditEntry {
             at: rfc3339(r.at),
             principal: r.principal,
-            via: if r.via == Via::Session.as_str() { AuditEntryVia::Session } else { AuditEntryVia::ApiToken },
+            via: match r.via.as_str() {
+                v if v == Via::Session.as_str() => AuditEntryVia::Session,
+                VIA_CLI => AuditEntryVia::Cli,
+                _ => AuditEntryVia::ApiToken,
+            },
             operation: r.operation,
             method: r.method,
             target: r.target,

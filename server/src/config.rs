@@ -47,6 +47,9 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// How many days audit entries are kept.
     pub audit_retention_days: u32,
+    /// A connection whose client sends nothing for this long after it was
+    /// accepted is closed (see [`crate::idle`]).
+    pub idle_timeout: Duration,
 }
 
 impl Config {
@@ -66,6 +69,7 @@ impl Config {
             log_json: false,
             cors_origins: Vec::new(),
             audit_retention_days: 365,
+            idle_timeout: Duration::from_secs(30),
         }
     }
 }

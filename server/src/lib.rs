@@ -85,6 +85,7 @@ pub mod docs;
 pub mod domains;
 pub mod groups;
 pub mod health;
+pub mod idle;
 pub mod logging;
 pub mod managers;
 pub mod metrics;

@@ -1,7 +1,6 @@
 //! The server's logger, shared with the benchmark's framework ceiling so
 //! that both pay the same for logging.
 
-use std::cell::RefCell;
 use std::io::{self, Write};
 
 use crate::config::Config;
@@ -20,11 +19,6 @@ pub fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
     use dropshot::ConfigLoggingLevel as L;
     use slog::Drain;
     use std::io::IsTerminal;
-    if !config.log_json && std::io::stderr().is_terminal() {
-        // Interactive: Dropshot's own terminal logger, with colours.
-        let logging = dropshot::ConfigLogging::StderrTerminal { level: config.log_level.clone() };
-        return logging.to_logger("hostadmin").map_err(|e| anyhow::anyhow!("logger: {e}"));
-    }
     let level = match config.log_level {
         L::Trace => slog::Level::Trace,
         L::Debug => slog::Level::Debug,
@@ -33,83 +27,114 @@ pub fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
         L::Error => slog::Level::Error,
         L::Critical => slog::Level::Critical,
     };
-    let stderr = std::io::LineWriter::with_capacity(64 * 1024, std::io::stderr());
     let drain = if config.log_json {
+        let stderr = std::io::LineWriter::with_capacity(64 * 1024, std::io::stderr());
         slog_async::Async::new(slog_bunyan::with_name("hostadmin", stderr).build().fuse()).build().fuse()
+    } else if std::io::stderr().is_terminal() {
+        // Interactive: the format and colours of Dropshot's terminal logger.
+        let human = slog_term::FullFormat::new(Escaping(slog_term::TermDecorator::new().stderr().build())).build();
+        slog_async::Async::new(human.fuse()).build().fuse()
     } else {
-        let human = slog_term::FullFormat::new(Escaping(RefCell::new(stderr))).build().fuse();
-        slog_async::Async::new(human).build().fuse()
+        let stderr = std::io::LineWriter::with_capacity(64 * 1024, std::io::stderr());
+        let human = slog_term::FullFormat::new(Escaping(slog_term::PlainDecorator::new(stderr))).build();
+        slog_async::Async::new(human.fuse()).build().fuse()
     };
     Ok(slog::Logger::root(slog::LevelFilter::new(drain, level).fuse(), slog::o!()))
 }
 
-/// The human format's output, with control characters escaped inside
+/// A human format's decorator, with control characters escaped inside
 /// messages, keys and values: a newline that a client got into a logged
 /// value (a decoded path, say) is written as `\n`, so it cannot start a line
 /// that looks like a record of the server's own. The newline that ends a
-/// record is written as whitespace, and passes.
-struct Escaping<W: Write>(RefCell<W>);
+/// record is written as whitespace, and passes. It wraps the plain and the
+/// coloured terminal decorators alike.
+pub struct Escaping<D>(pub D);
 
-impl<W: Write> slog_term::Decorator for Escaping<W> {
-    fn with_record<F>(&self, _: &slog::Record, _: &slog::OwnedKVList, f: F) -> io::Result<()>
+impl<D: slog_term::Decorator> slog_term::Decorator for Escaping<D> {
+    fn with_record<F>(&self, record: &slog::Record, values: &slog::OwnedKVList, f: F) -> io::Result<()>
     where
         F: FnOnce(&mut dyn slog_term::RecordDecorator) -> io::Result<()>,
     {
-        let mut out = self.0.borrow_mut();
-        f(&mut EscapingRecord { out: &mut *out, escape: false })
+        self.0.with_record(record, values, |inner| f(&mut EscapingRecord { inner, escape: false }))
     }
 }
 
-struct EscapingRecord<'a, W: Write> {
-    out: &'a mut W,
+struct EscapingRecord<'a> {
+    inner: &'a mut dyn slog_term::RecordDecorator,
     /// Writing text that came from a record (message, key, value).
     escape: bool,
 }
 
-impl<W: Write> Write for EscapingRecord<'_, W> {
+impl Write for EscapingRecord<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if !self.escape {
-            return self.out.write_all(buf).map(|()| buf.len());
+            return self.inner.write_all(buf).map(|()| buf.len());
         }
         // Control characters are single bytes in UTF-8, never inside a
         // longer sequence: escaping bytes keeps the rest intact.
         let mut plain = 0;
         for (i, &b) in buf.iter().enumerate() {
             if b < 0x20 || b == 0x7f {
-                self.out.write_all(&buf[plain..i])?;
+                self.inner.write_all(&buf[plain..i])?;
                 match b {
-                    b'\n' => self.out.write_all(b"\\n")?,
-                    b'\r' => self.out.write_all(b"\\r")?,
-                    b'\t' => self.out.write_all(b"\\t")?,
-                    other => write!(self.out, "\\x{other:02x}")?,
+                    b'\n' => self.inner.write_all(b"\\n")?,
+                    b'\r' => self.inner.write_all(b"\\r")?,
+                    b'\t' => self.inner.write_all(b"\\t")?,
+                    other => write!(self.inner, "\\x{other:02x}")?,
                 }
                 plain = i + 1;
             }
         }
-        self.out.write_all(&buf[plain..])?;
+        self.inner.write_all(&buf[plain..])?;
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        self.inner.flush()
     }
 }
 
-impl<W: Write> slog_term::RecordDecorator for EscapingRecord<'_, W> {
+/// Each part of a record keeps the inner decorator's style; only the parts
+/// that carry a record's own text are escaped.
+impl slog_term::RecordDecorator for EscapingRecord<'_> {
     fn reset(&mut self) -> io::Result<()> {
         self.escape = false;
-        Ok(())
+        self.inner.reset()
+    }
+    fn start_whitespace(&mut self) -> io::Result<()> {
+        self.escape = false;
+        self.inner.start_whitespace()
     }
     fn start_msg(&mut self) -> io::Result<()> {
         self.escape = true;
-        Ok(())
+        self.inner.start_msg()
+    }
+    fn start_timestamp(&mut self) -> io::Result<()> {
+        self.escape = false;
+        self.inner.start_timestamp()
+    }
+    fn start_level(&mut self) -> io::Result<()> {
+        self.escape = false;
+        self.inner.start_level()
+    }
+    fn start_comma(&mut self) -> io::Result<()> {
+        self.escape = false;
+        self.inner.start_comma()
     }
     fn start_key(&mut self) -> io::Result<()> {
         self.escape = true;
-        Ok(())
+        self.inner.start_key()
     }
     fn start_value(&mut self) -> io::Result<()> {
         self.escape = true;
-        Ok(())
+        self.inner.start_value()
+    }
+    fn start_location(&mut self) -> io::Result<()> {
+        self.escape = false;
+        self.inner.start_location()
+    }
+    fn start_separator(&mut self) -> io::Result<()> {
+        self.escape = false;
+        self.inner.start_separator()
     }
 }

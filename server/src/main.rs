@@ -256,48 +256,57 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("restored {} from {}", path.display(), from.display());
             Ok(())
         }
-        Command::Token { command } => match command {
-            TokenCommand::Create { user, manager, name, db } => {
-                let pool = open(&db)?;
-                let mut conn = pool.get()?;
-                let owner = match (user, manager) {
-                    (Some(user), _) => Owner::Account(
-                        accounts::find_by_name(&mut conn, &user)?
-                            .ok_or_else(|| anyhow::anyhow!("no account {user:?}"))?
-                            .id,
-                    ),
-                    (_, Some(code)) => {
-                        use hostadmin_server::schema::managers;
-                        let id: Option<i64> = managers::table
-                            .filter(managers::code.eq(&code))
-                            .select(managers::id)
-                            .get_result(&mut conn)
-                            .optional()?;
-                        Owner::Manager(id.ok_or_else(|| anyhow::anyhow!("no manager {code:?}"))?)
+        Command::Token { command } => {
+            match command {
+                TokenCommand::Create { user, manager, name, db } => {
+                    let pool = open(&db)?;
+                    let mut conn = pool.get()?;
+                    let owner = match (user, manager) {
+                        (Some(user), _) => Owner::Account(
+                            accounts::find_by_name(&mut conn, &user)?
+                                .ok_or_else(|| anyhow::anyhow!("no account {user:?}"))?
+                                .id,
+                        ),
+                        (_, Some(code)) => {
+                            use hostadmin_server::schema::managers;
+                            let id: Option<i64> = managers::table
+                                .filter(managers::code.eq(&code))
+                                .select(managers::id)
+                                .get_result(&mut conn)
+                                .optional()?;
+                            Owner::Manager(id.ok_or_else(|| anyhow::anyhow!("no manager {code:?}"))?)
+                        }
+                        (None, None) => anyhow::bail!("--user or --manager is required"),
+                    };
+                    let token = audited(&mut conn, "token_create", |c| {
+                        let token = tokens::create(c, owner, &name)?;
+                        let id = tokens::id_of(&token).unwrap_or_default();
+                        Ok(Some((token, format!("token:{id}"))))
+                    })?
+                    .unwrap_or_default();
+                    println!("{token}");
+                    Ok(())
+                }
+                TokenCommand::List { db } => {
+                    let pool = open(&db)?;
+                    let mut conn = pool.get()?;
+                    for (id, label, owner, created) in tokens::list(&mut conn)? {
+                        println!("{id}\t{owner}\t{label}\t{created}");
                     }
-                    (None, None) => anyhow::bail!("--user or --manager is required"),
-                };
-                println!("{}", tokens::create(&mut conn, owner, &name)?);
-                Ok(())
-            }
-            TokenCommand::List { db } => {
-                let pool = open(&db)?;
-                let mut conn = pool.get()?;
-                for (id, label, owner, created) in tokens::list(&mut conn)? {
-                    println!("{id}\t{owner}\t{label}\t{created}");
+                    Ok(())
                 }
-                Ok(())
-            }
-            TokenCommand::Revoke { id, db } => {
-                let pool = open(&db)?;
-                let mut conn = pool.get()?;
-                if !tokens::revoke(&mut conn, id)? {
-                    anyhow::bail!("no token {id}");
+                TokenCommand::Revoke { id, db } => {
+                    let pool = open(&db)?;
+                    let mut conn = pool.get()?;
+                    audited(&mut conn, "token_revoke", |c| {
+                        Ok(tokens::revoke(c, id)?.then(|| ((), format!("token:{id}"))))
+                    })?
+                    .ok_or_else(|| anyhow::anyhow!("no token {id}"))?;
+                    println!("token {id} revoked");
+                    Ok(())
                 }
-                println!("token {id} revoked");
-                Ok(())
             }
-        },
+        }
         Command::Audit { since, principal, json, limit, db } => {
             let since = match &since {
                 Some(text) => Some(
@@ -330,7 +339,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 if accounts::find_by_name(&mut conn, &name)?.is_some() {
                     anyhow::bail!("account {name:?} already exists");
                 }
-                accounts::create(&mut conn, &name, role, &password)?;
+                audited(&mut conn, "user_add", |c| {
+                    accounts::create(c, &name, role, &password)?;
+                    Ok(Some(((), format!("account:{name}"))))
+                })?;
                 println!("created {} account {name}", role.as_str());
                 Ok(())
             }
@@ -346,31 +358,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let password = read_password()?;
                 let pool = open(&db)?;
                 let mut conn = pool.get()?;
-                if !accounts::set_password(&mut conn, &name, &password)? {
-                    anyhow::bail!("no account {name:?}");
-                }
+                audited(&mut conn, "user_passwd", |c| {
+                    Ok(accounts::set_password(c, &name, &password)?.then(|| ((), format!("account:{name}"))))
+                })?
+                .ok_or_else(|| anyhow::anyhow!("no account {name:?}"))?;
                 println!("password of {name} changed; its sessions are ended");
                 Ok(())
             }
             UserCommand::Role { name, role, db } => {
                 let pool = open(&db)?;
-                if !accounts::set_role(&mut *pool.get()?, &name, role)? {
-                    anyhow::bail!("no account {name:?}");
-                }
+                audited(&mut *pool.get()?, "user_role", |c| {
+                    Ok(accounts::set_role(c, &name, role)?.then(|| ((), format!("account:{name}"))))
+                })?
+                .ok_or_else(|| anyhow::anyhow!("no account {name:?}"))?;
                 println!("{name} is now {}; its sessions are ended", role.as_str());
                 Ok(())
             }
             UserCommand::Delete { name, db } => {
                 let pool = open(&db)?;
-                if !accounts::delete(&mut *pool.get()?, &name)? {
-                    anyhow::bail!("no account {name:?}");
-                }
+                audited(&mut *pool.get()?, "user_delete", |c| {
+                    Ok(accounts::delete(c, &name)?.then(|| ((), format!("account:{name}"))))
+                })?
+                .ok_or_else(|| anyhow::anyhow!("no account {name:?}"))?;
                 println!("deleted account {name}");
                 Ok(())
             }
             UserCommand::Unlock { name, db } => {
                 let pool = open(&db)?;
-                let cleared = hostadmin_server::throttle::unlock(&mut *pool.get()?, &name)?;
+                let cleared = audited(&mut *pool.get()?, "user_unlock", |c| {
+                    Ok(Some((hostadmin_server::throttle::unlock(c, &name)?, format!("account:{name}"))))
+                })?
+                .unwrap_or_default();
                 println!("{name}: {cleared} failed-login count(s) cleared");
                 Ok(())
             }
@@ -379,12 +397,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let mut conn = pool.get()?;
                 let account =
                     accounts::find_by_name(&mut conn, &name)?.ok_or_else(|| anyhow::anyhow!("no account {name:?}"))?;
-                accounts::revoke_sessions(&mut conn, account.id)?;
+                audited(&mut conn, "user_revoke_sessions", |c| {
+                    accounts::revoke_sessions(c, account.id)?;
+                    Ok(Some(((), format!("account:{name}"))))
+                })?;
                 println!("sessions of {name} ended");
                 Ok(())
             }
         },
     }
+}
+
+/// Runs an operator's change and, when it changed something (`Some` with
+/// the object it changed), its audit entry, in one transaction: the entry
+/// exists exactly when the change does.
+fn audited<T>(
+    conn: &mut db::Conn,
+    operation: &str,
+    change: impl FnOnce(&mut db::Conn) -> anyhow::Result<Option<(T, String)>>,
+) -> anyhow::Result<Option<T>> {
+    conn.transaction(|c| {
+        let Some((done, target)) = change(c)? else { return Ok(None) };
+        hostadmin_server::audit::insert(c, &hostadmin_server::audit::Entry::command(operation, target))?;
+        Ok(Some(done))
+    })
 }
 
 /// Resolves on the first SIGTERM or SIGINT, naming it.

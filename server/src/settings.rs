@@ -48,6 +48,11 @@ pub struct ServeArgs {
     /// How many days audit entries are kept (1 to 36500) [default: 365].
     #[arg(long, env = "HOSTADMIN_AUDIT_RETENTION_DAYS")]
     pub audit_retention_days: Option<u32>,
+    /// Close a connection whose client has sent nothing this many seconds
+    /// after connecting (1 to 3600) [default: 30, as hyper's timeout for a
+    /// request head].
+    #[arg(long, env = "HOSTADMIN_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<u64>,
     /// How long a login session lasts, in seconds [default: 28800].
     #[arg(long, env = "HOSTADMIN_SESSION_TTL")]
     pub session_ttl: Option<u64>,
@@ -96,6 +101,7 @@ struct FileSettings {
     allow_readable_database: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
     audit_retention_days: Option<u32>,
+    idle_timeout: Option<u64>,
     session_ttl: Option<u64>,
     busy_timeout_ms: Option<u64>,
     database_connections: Option<u32>,
@@ -194,6 +200,11 @@ impl ServeArgs {
             bail!("audit_retention_days must be between 1 and 36500, not {retention}");
         }
         config.audit_retention_days = retention;
+        let idle = self.idle_timeout.or(file.idle_timeout).unwrap_or(30);
+        if !(1..=3600).contains(&idle) {
+            bail!("idle_timeout must be between 1 and 3600 seconds, not {idle}");
+        }
+        config.idle_timeout = Duration::from_secs(idle);
         let session_ttl = self.session_ttl.or(file.session_ttl).unwrap_or(8 * 3600);
         if session_ttl == 0 {
             bail!("session_ttl must be at least 1 second");
@@ -250,6 +261,7 @@ impl Effective {
             out.push_str(&format!("trusted_proxies = [{}]\n", proxies.join(", ")));
         }
         out.push_str(&format!("audit_retention_days = {}\n", c.audit_retention_days));
+        out.push_str(&format!("idle_timeout = {}\n", c.idle_timeout.as_secs()));
         out.push_str(&format!("session_ttl = {}\n", c.session_ttl.as_secs()));
         out.push_str(&format!("busy_timeout_ms = {}\n", c.db.busy_timeout.as_millis()));
         out.push_str(&format!("database_connections = {}\n", c.db.max_connections));

@@ -1,6 +1,6 @@
 //! Assembling and starting the server: the generated API description, the
 //! two endpoints that are not part of the API (`/docs/`, `/metrics`), the
-//! Dropshot settings, TLS and the logger.
+//! Dropshot settings, TLS, the logger and the idle-connection guard.
 //!
 //! The two extra endpoints are here, where the server is assembled, because
 //! they read the shared state: in [`crate::docs`] or [`crate::metrics`] they
@@ -41,11 +41,12 @@ pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
         cert_file: cert_file.clone(),
         key_file: key_file.clone(),
     });
-    let server = ServerBuilder::new(api, service, log)
+    let server = ServerBuilder::new(api, service, log.clone())
         .config(dropshot_config)
         .tls(tls)
         .start()
         .map_err(|e| anyhow::anyhow!("cannot serve on {}: {e}", config.bind))?;
+    crate::idle::spawn(server.local_addr(), config.idle_timeout, log);
     Ok(server)
 }
 

@@ -59,12 +59,20 @@ pub fn create(conn: &mut Conn, owner: Owner, label: &str) -> anyhow::Result<Stri
     Ok(format!("hat_{id}_{secret}"))
 }
 
+/// A token's id and secret, if it reads `hat_<id>_<secret>`.
+fn parts(token: &str) -> Option<(i64, &str)> {
+    let (id, secret) = token.strip_prefix("hat_")?.split_once('_')?;
+    Some((id.parse().ok()?, secret))
+}
+
+/// The id of a token (what `token list` shows and `token revoke` takes).
+pub fn id_of(token: &str) -> Option<i64> {
+    parts(token).map(|(id, _)| id)
+}
+
 /// The owner of a presented token, if it is one of ours and not revoked.
 pub fn verify(conn: &mut Conn, presented: &str) -> QueryResult<Option<Owner>> {
-    let Some((id, secret)) = presented.strip_prefix("hat_").and_then(|rest| rest.split_once('_')) else {
-        return Ok(None);
-    };
-    let Ok(id) = id.parse::<i64>() else { return Ok(None) };
+    let Some((id, secret)) = parts(presented) else { return Ok(None) };
     let Some(row) = api_tokens::table.find(id).select(TokenRow::as_select()).get_result(conn).optional()? else {
         return Ok(None);
     };

@@ -283,3 +283,77 @@ async fn user_unlock_clears_failed_logins() {
     assert_eq!(text(&out.stdout), "root: 2 failed-login count(s) cleared\n");
     assert_eq!(attempt("pass-word-1").await.unwrap().status().as_u16(), 200);
 }
+
+/// An operator's account and token commands are audited like API writes
+/// (`operator:USER` via `cli`), one entry per change, none for a command
+/// that changed nothing; the API's typed client reads them.
+#[tokio::test]
+async fn account_and_token_commands_are_audited() {
+    let database = common::TestDb::new();
+    let db = database.url();
+    let db = db.as_str();
+    let ok = |args: &[&str], stdin: &str| {
+        let out = hostadmin(&[args, &["--database", db]].concat(), stdin);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    ok(&["user", "add", "root", "--role", "admin", "--password-stdin"], "first-pass-1\n");
+    ok(&["user", "add", "ops", "--role", "admin", "--password-stdin"], "first-pass-2\n");
+    ok(&["user", "passwd", "ops", "--password-stdin"], "second-pass-2\n");
+    ok(&["user", "role", "ops", "--role", "readonly"], "");
+    ok(&["user", "revoke-sessions", "ops"], "");
+    ok(&["user", "unlock", "ops"], "");
+    let token = ok(&["token", "create", "--user", "root", "--name", "deploy"], "");
+    let id = token.trim().split('_').nth(1).unwrap().to_string();
+    ok(&["token", "revoke", &id], "");
+    ok(&["user", "delete", "ops"], "");
+    // Commands that change nothing leave nothing.
+    for args in
+        [&["user", "role", "ghost", "--role", "admin"][..], &["user", "delete", "ghost"], &["token", "revoke", "99"]]
+    {
+        assert!(!hostadmin(&[args, &["--database", db]].concat(), "").status.success(), "{args:?}");
+    }
+
+    let server = serve(&database);
+    let url = format!("http://{}", server.local_addr());
+    let login = hostadmin_client::Client::new(&url)
+        .login()
+        .body(hostadmin_client::types::LoginForm {
+            user: "root".try_into().unwrap(),
+            pass: "first-pass-1".try_into().unwrap(),
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let client = hostadmin_client::session_client(&url, &login).unwrap();
+    let log = client.audit_list().limit(100).send().await.unwrap().into_inner();
+    let mut seen: Vec<(String, String)> = log.data.iter().map(|e| (e.operation.clone(), e.target.clone())).collect();
+    seen.reverse();
+    let expected: Vec<(String, String)> = [
+        ("user_add", "account:root"),
+        ("user_add", "account:ops"),
+        ("user_passwd", "account:ops"),
+        ("user_role", "account:ops"),
+        ("user_revoke_sessions", "account:ops"),
+        ("user_unlock", "account:ops"),
+        ("token_create", &*format!("token:{id}")),
+        ("token_revoke", &*format!("token:{id}")),
+        ("user_delete", "account:ops"),
+    ]
+    .iter()
+    .map(|(o, t)| (o.to_string(), t.to_string()))
+    .collect();
+    assert_eq!(seen, expected);
+    let me = Command::new("id").arg("-un").output().unwrap();
+    let me = format!("operator:{}", text(&me.stdout).trim());
+    for entry in &log.data {
+        assert_eq!(entry.via, hostadmin_client::types::AuditEntryVia::Cli);
+        assert_eq!(entry.principal, me);
+        assert_eq!((entry.method.as_str(), entry.client.as_str()), ("CLI", "local"));
+        assert!(entry.request_id.starts_with("cli-"), "{}", entry.request_id);
+    }
+    // `hostadmin audit` filters by the operator too.
+    let mine = ok(&["audit", "--principal", &log.data[0].principal], "");
+    assert_eq!(mine.lines().count(), expected.len(), "{mine}");
+}

@@ -456,3 +456,40 @@ async fn head_on_the_docs_and_metrics() {
         assert_eq!(head_headers.get("content-type"), get_headers.get("content-type"), "{path}");
     }
 }
+
+/// A client that connects and never sends a byte is disconnected once the
+/// idle timeout has passed (Dropshot would keep it for ever); one that has
+/// begun a request is left alone (hyper's own head timeout is 30 s), and
+/// finishing it gets its answer.
+#[tokio::test]
+async fn connections_that_never_send_a_byte_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = TestServer::start_with(|c| c.idle_timeout = std::time::Duration::from_secs(1)).await;
+    let addr = t.server.local_addr();
+    let opened = std::time::Instant::now();
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut started = tokio::net::TcpStream::connect(addr).await.unwrap();
+    started.write_all(b"GET /api/v1/login HTTP/1.1\r\n").await.unwrap();
+
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), silent.read(&mut buf))
+        .await
+        .expect("the silent connection is closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "closed, not answered: {read:?}");
+    assert!(opened.elapsed() >= std::time::Duration::from_secs(1), "not before the timeout");
+
+    // Two more sweeps see the begun request, and leave it open.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    started.write_all(b"Host: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(20), started.read_to_end(&mut answer))
+        .await
+        .expect("an answer")
+        .unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 "), "{}", String::from_utf8_lossy(&answer));
+
+    // The server still accepts and serves.
+    let (status, _) =
+        common::status_json_or_empty(t.http().get(format!("{}/api/v1/status", t.url)).send().await.unwrap()).await;
+    assert!(status < 500, "{status}");
+}

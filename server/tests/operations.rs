@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{add_admin, login, spawn_server, status_json, with_session, TestServer};
+use common::{add_admin, login, spawn_server, spawn_server_on_terminal, status_json, with_session, TestServer};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -297,27 +297,41 @@ async fn metrics_count_requests_and_failed_logins() {
 
 /// What a client sends cannot write lines of its own into the log: a
 /// newline decoded from the path (or any other control character) is
-/// escaped in the human format, so every line is a record the server wrote.
+/// escaped in the human format, written to a file or to a terminal, so
+/// every line is a record the server wrote.
 #[tokio::test]
 async fn requests_cannot_forge_log_lines() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.sqlite3").to_str().unwrap().to_string();
-    let log = dir.path().join("server.log");
-    let (mut child, url) = spawn_server(&db, &log, &["--log-level", "debug"]);
-    let http = reqwest::Client::new();
-    for path in [
-        "/docs/x%0aFORGED%20INFO%20admin%20logged%20in",
-        "/api/2.0/group/%0aFORGED",
-        "/api/v1/system/servers/%0dFORGED",
-    ] {
-        let status = http.get(format!("{url}{path}")).send().await.unwrap().status();
-        assert!(status.is_client_error(), "{path}: {status}");
+    for on_terminal in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite3").to_str().unwrap().to_string();
+        let log = dir.path().join("server.log");
+        let flags = ["--log-level", "debug"];
+        let (mut child, url) =
+            if on_terminal { spawn_server_on_terminal(&db, &log, &flags) } else { spawn_server(&db, &log, &flags) };
+        let http = reqwest::Client::new();
+        for path in [
+            "/docs/x%0aFORGED%20INFO%20admin%20logged%20in",
+            "/api/2.0/group/%0aFORGED",
+            "/api/v1/system/servers/%0dFORGED",
+        ] {
+            let status = http.get(format!("{url}{path}")).send().await.unwrap().status();
+            assert!(status.is_client_error(), "{path}: {status}");
+        }
+        // The log shows the requests (so the check below looks at them).
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !std::fs::read_to_string(&log).unwrap().contains("FORGED") && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.contains("FORGED"), "terminal {on_terminal}: the requests were logged\n{text}");
+        for line in text.lines() {
+            assert!(
+                !line.starts_with("FORGED"),
+                "terminal {on_terminal}: a line of the client's own: {line:?}\n{text}"
+            );
+        }
+        assert!(!text.contains('\r'), "terminal {on_terminal}: no carriage return reaches the log");
     }
-    let _ = child.kill();
-    let _ = child.wait();
-    let text = std::fs::read_to_string(&log).unwrap();
-    for line in text.lines() {
-        assert!(!line.starts_with("FORGED"), "a line of the client's own: {line:?}\n{text}");
-    }
-    assert!(!text.contains('\r'), "no carriage return reaches the log");
 }

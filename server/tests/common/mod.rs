@@ -365,16 +365,42 @@ pub fn spawn_server(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, 
 /// `hostadmin serve` on `db` and a loopback port, with `extra` flags; stderr
 /// to `log`. Returns once it listens.
 pub fn spawn_serve(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, String) {
-    let log_path = log;
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
-    let mut child = Command::new(server_binary())
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", db])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = serve_command(db, extra).stderr(Stdio::piped()).spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
+    wait_listening(child, stderr, log)
+}
+
+/// Like [`spawn_server`], with standard error on a pseudo-terminal, as when
+/// an operator runs the service interactively (the terminal log format).
+pub fn spawn_server_on_terminal(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, String) {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut leader, mut follower) = (0, 0);
+    // SAFETY: openpty writes two new descriptors, which are owned below.
+    let rc =
+        unsafe { libc::openpty(&mut leader, &mut follower, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened and nothing else owns them.
+    let (leader, follower) = unsafe { (OwnedFd::from_raw_fd(leader), OwnedFd::from_raw_fd(follower)) };
+    let mut args = vec!["--jwt-key", JWT_KEY_B64];
+    args.extend_from_slice(extra);
+    let child = serve_command(db, &args).stderr(Stdio::from(follower)).spawn().unwrap();
+    wait_listening(child, std::fs::File::from(leader), log)
+}
+
+fn serve_command(db: &str, extra: &[&str]) -> Command {
+    let mut command = Command::new(server_binary());
+    command.args(["serve", "--bind", "127.0.0.1:0", "--database", db]).args(extra).stdout(Stdio::null());
+    command
+}
+
+/// Copies the child's standard error to `log`, line by line, and returns
+/// once it says where it listens.
+fn wait_listening(
+    mut child: Child,
+    stderr: impl std::io::Read + Send + 'static,
+    log_path: &std::path::Path,
+) -> (Child, String) {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
@@ -384,7 +410,8 @@ pub fn spawn_serve(db: &str, log: &std::path::Path, extra: &[&str]) -> (Child, S
             let _ = writeln!(log, "{line}");
             if !sent {
                 if let Some(addr) = line.split("listening on http://").nth(1) {
-                    let _ = tx.send(addr.trim().to_string());
+                    let addr: String = addr.chars().take_while(|c| !c.is_whitespace() && *c != '\x1b').collect();
+                    let _ = tx.send(addr);
                     sent = true;
                 }
             }
