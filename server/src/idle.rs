@@ -16,18 +16,22 @@
 //! that is connected to the server's address, has received no byte since
 //! the kernel accepted it, and is older than the timeout is shut down (the
 //! client sees the connection closed; Dropshot's task then ends and closes
-//! the descriptor). Only sockets that never received data qualify, so no
-//! request in flight — however slow — is ever cut. Linux only: elsewhere
-//! the guard does nothing and says so in the log.
+//! the descriptor). Under TLS, so is one to which the server has sent
+//! nothing (no server hello: its client hello never arrived whole) and that
+//! has been silent that long. A request in flight needs a whole request
+//! (and under TLS a finished handshake), so none — however slow — is ever
+//! cut. Not covered: a TLS client that finishes its handshake and then
+//! sends nothing looks, from here, like a request being answered slowly.
+//! Linux only: elsewhere the guard does nothing and says so in the log.
 //!
 //! The guard ends when the server's listening socket is gone.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Watches the server listening on `local`, closing its connections that
-/// stay silent for `timeout` after they were accepted.
-pub fn spawn(local: SocketAddr, timeout: Duration, log: slog::Logger) {
+/// Watches the server listening on `local` (serving TLS if `tls`), closing
+/// its connections that stay silent for `timeout` after they were accepted.
+pub fn spawn(local: SocketAddr, tls: bool, timeout: Duration, log: slog::Logger) {
     if !cfg!(target_os = "linux") {
         slog::warn!(log, "idle connections are not closed on this system");
         return;
@@ -38,7 +42,7 @@ pub fn spawn(local: SocketAddr, timeout: Duration, log: slog::Logger) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match tokio::task::spawn_blocking(move || sweep(local, timeout)).await {
+            match tokio::task::spawn_blocking(move || sweep(local, tls, timeout)).await {
                 Ok(Ok(Sweep { listening: false, .. })) => return,
                 Ok(Ok(Sweep { closed, .. })) if closed > 0 => {
                     slog::info!(log, "closed idle connections"; "count" => closed, "silent_for_s" => timeout.as_secs_f64());
@@ -60,7 +64,7 @@ struct Sweep {
 }
 
 #[cfg(target_os = "linux")]
-fn sweep(local: SocketAddr, timeout: Duration) -> std::io::Result<Sweep> {
+fn sweep(local: SocketAddr, tls: bool, timeout: Duration) -> std::io::Result<Sweep> {
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     let mut found = Sweep { listening: false, closed: 0 };
     let timeout_ms = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
@@ -89,9 +93,11 @@ fn sweep(local: SocketAddr, timeout: Duration) -> std::io::Result<Sweep> {
             continue;
         }
         let Some(info) = option::<libc::tcp_info>(raw, libc::IPPROTO_TCP, libc::TCP_INFO) else { continue };
-        // Established, nothing ever received, and (with nothing received,
-        // the kernel counts from the handshake) silent for the timeout.
-        if info.tcpi_state == 1 && info.tcpi_bytes_received == 0 && info.tcpi_last_data_recv >= timeout_ms {
+        // Established, nothing ever received (or, under TLS, nothing ever
+        // sent), and silent for the timeout (with nothing received, the
+        // kernel counts from the TCP handshake).
+        let silent = info.tcpi_bytes_received == 0 || (tls && info.tcpi_bytes_acked == 0);
+        if info.tcpi_state == 1 && silent && info.tcpi_last_data_recv >= timeout_ms {
             // SAFETY: shutdown on a descriptor we own; it fails harmlessly
             // if the peer has gone already.
             if unsafe { libc::shutdown(raw, libc::SHUT_RDWR) } == 0 {
@@ -103,7 +109,7 @@ fn sweep(local: SocketAddr, timeout: Duration) -> std::io::Result<Sweep> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sweep(_: SocketAddr, _: Duration) -> std::io::Result<Sweep> {
+fn sweep(_: SocketAddr, _: bool, _: Duration) -> std::io::Result<Sweep> {
     Ok(Sweep { listening: false, closed: 0 })
 }
 

@@ -46,7 +46,7 @@ pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
         .tls(tls)
         .start()
         .map_err(|e| anyhow::anyhow!("cannot serve on {}: {e}", config.bind))?;
-    crate::idle::spawn(server.local_addr(), config.idle_timeout, log);
+    crate::idle::spawn(server.local_addr(), config.tls.is_some(), config.idle_timeout, log);
     Ok(server)
 }
 

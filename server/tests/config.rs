@@ -42,7 +42,7 @@ fn flags_beat_environment_beat_file_beat_defaults() {
         &file,
         format!(
             "bind = \"127.0.0.1:9001\"\nsession_ttl = 100\nbusy_timeout_ms = 700\ndatabase_connections = 3\n\
-             log_format = \"json\"\njwt_key = \"{}\"\n",
+             log_format = \"json\"\nidle_timeout = 7\njwt_key = \"{}\"\n",
             common::JWT_KEY_B64
         ),
     )
@@ -59,6 +59,7 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     assert!(shown.contains("busy_timeout_ms = 900"), "a flag beats both: {shown}");
     assert!(shown.contains("log_format = \"json\""));
     assert!(shown.contains("database_connections = 3"), "from the file: {shown}");
+    assert!(shown.contains("idle_timeout = 7"), "from the file: {shown}");
     assert!(shown.contains("database = \"./hostadmin.sqlite3\""), "a default: {shown}");
     assert!(shown.contains("jwt_key = \"***\"") && !shown.contains(common::JWT_KEY_B64), "secrets are masked: {shown}");
     // What check prints is itself a valid configuration file.
@@ -81,6 +82,8 @@ fn unknown_keys_and_bad_values_are_errors() {
         ("database_connections = 5000\n", "database_connections must be between 1 and 1024, not 5000"),
         ("database_connections = -1\n", "database_connections"),
         ("bind = 42\n", "bind"),
+        ("idle_timeout = 0\n", "idle_timeout must be between 1 and 3600 seconds, not 0"),
+        ("audit_retention_days = 40000\n", "audit_retention_days must be between 1 and 36500, not 40000"),
         ("trusted_proxies = [\"10.0.0.0/8\", \"proxy.internal\"]\n", "trusted_proxies: \"proxy.internal\""),
         ("not toml at all [", "not a valid configuration"),
     ] {

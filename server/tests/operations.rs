@@ -216,7 +216,11 @@ async fn tls_with_a_test_ca() {
     std::fs::write(&cert_file, leaf.pem()).unwrap();
     std::fs::write(&key_file, leaf_key.serialize_pem()).unwrap();
 
-    let t = TestServer::start_with(|c| c.tls = Some((cert_file.clone(), key_file.clone()))).await;
+    let t = TestServer::start_with(|c| {
+        c.tls = Some((cert_file.clone(), key_file.clone()));
+        c.idle_timeout = std::time::Duration::from_secs(1);
+    })
+    .await;
     let https = t.url.replacen("http://", "https://", 1);
     let trusting = reqwest::Client::builder()
         .tls_certs_only([reqwest::Certificate::from_pem(ca.pem().as_bytes()).unwrap()])
@@ -247,6 +251,21 @@ async fn tls_with_a_test_ca() {
     assert!(plain.map(|r| r.status().as_u16() != 200).unwrap_or(true), "plain HTTP is not served");
     let untrusting = reqwest::Client::builder().tls_certs_only(Vec::<reqwest::Certificate>::new()).build().unwrap();
     assert!(untrusting.get(format!("{https}/healthz")).send().await.is_err(), "an unknown CA is refused");
+
+    // A client that sends nothing, and one whose client hello stops after
+    // its record header, are disconnected after the idle timeout.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = t.server.local_addr();
+    let silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stalled.write_all(&[0x16, 0x03, 0x01, 0x00, 0xc8]).await.unwrap();
+    for (what, mut stream) in [("silent", silent), ("stalled hello", stalled)] {
+        let mut buf = [0u8; 16];
+        let read = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut buf)).await;
+        assert!(matches!(read, Ok(Ok(0) | Err(_))), "{what}: closed, not {read:?}");
+    }
+    // The server still serves.
+    assert!(client.health_live().send().await.is_ok());
 }
 
 /// `GET /metrics`: off by default; on, it counts requests by operation and
