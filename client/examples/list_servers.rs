@@ -5,8 +5,7 @@
 //!     cargo run -p hostadmin-client --example list_servers
 //! ```
 
-use hostadmin_client::types::LoginForm;
-use hostadmin_client::Client;
+use futures::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,17 +13,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let user = std::env::var("HOSTADMIN_USER").unwrap_or_else(|_| "admin".into());
     let password = std::env::var("HOSTADMIN_PASSWORD").map_err(|_| "set HOSTADMIN_PASSWORD")?;
 
-    let session = Client::new(&url)
-        .login()
-        .body(LoginForm { user: user.as_str().try_into()?, pass: password.as_str().try_into()? })
-        .send()
-        .await?
-        .into_inner();
-    let client = hostadmin_client::session_client(&url, &session)?;
-
-    let page = client.server_list().level(2).limit(50).send().await?.into_inner();
-    println!("{} server(s)", page.count);
-    for server in page.data {
+    let client = hostadmin_client::Client::builder(&url).login(&user, &password).build()?;
+    let servers: Vec<_> = client.server_list().level(2).limit(50).stream().try_collect().await?;
+    println!("{} server(s)", servers.len());
+    for server in servers {
         println!(
             "{:>6}  {:<30} {:<30} users={} domains={}",
             server.id,

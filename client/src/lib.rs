@@ -4,21 +4,23 @@
 //! the same `spec/openapi.yaml` the server is generated from, so the two
 //! cannot disagree. It depends on neither Dropshot nor the server.
 //!
+//! Around the generated methods, the handwritten runtime gives one way in to
+//! all three surfaces: [`Client::builder`] holds each surface's credentials
+//! and every request gets those its operation's security names, logging in
+//! lazily and again after a 401 ([`runtime`]); idempotent requests are
+//! retried on 503, 429 and connection failures ([`retry`]); failures read as
+//! the surface's typed error body ([`errors`]); and every list is a stream
+//! ([`paging`]).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use hostadmin_client::Client;
+//! use futures::TryStreamExt;
 //!
-//! // Log in: the answer holds the session JWT and its CSRF token.
-//! let anonymous = Client::new("http://127.0.0.1:8080");
-//! let session = anonymous.login().body(hostadmin_client::types::LoginForm {
-//!     user: "admin".try_into()?,
-//!     pass: "secret".try_into()?,
-//! }).send().await?.into_inner();
-//!
-//! // Every later request carries them: see `session_client`.
-//! let client = hostadmin_client::session_client("http://127.0.0.1:8080", &session)?;
-//! let servers = client.server_list().limit(10).send().await?.into_inner();
-//! println!("{} servers", servers.count);
+//! let client = hostadmin_client::Client::builder("http://127.0.0.1:8080")
+//!     .login("admin", "a-long-password-1")
+//!     .build()?;
+//! let servers: Vec<_> = client.server_list().limit(100).stream().try_collect().await?;
+//! println!("{} servers", servers.len());
 //! # Ok(()) }
 //! ```
 
@@ -27,33 +29,26 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }
 
-pub use generated::*;
+pub mod errors;
+pub mod paging;
+pub mod retry;
+pub mod runtime;
 
-/// A client that sends a system-surface session with every request: the
-/// JWT as cookie `grommunioAuthJwt` and the CSRF token as `X-Csrf-Token`
-/// (which the server requires on every request that is not a GET).
-pub fn session_client(baseurl: &str, session: &types::LoginResult) -> Result<Client, reqwest::Error> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    let cookie = format!("grommunioAuthJwt={}", session.grommunio_auth_jwt);
-    headers.insert(
-        reqwest::header::COOKIE,
-        reqwest::header::HeaderValue::from_str(&cookie).expect("a JWT is a valid header value"),
-    );
-    headers.insert(
-        "X-Csrf-Token",
-        reqwest::header::HeaderValue::from_str(&session.csrf).expect("a CSRF token is a valid header value"),
-    );
-    let http = reqwest::Client::builder().default_headers(headers).build()?;
-    Ok(Client::new_with_client(baseurl, http))
+pub use errors::{ApiError, ErrorExt, SurfaceError};
+pub use generated::*;
+pub use paging::ItemStream;
+pub use retry::RetryPolicy;
+pub use runtime::ClientBuilder;
+
+/// A client that sends an existing system-surface session (the answer of
+/// `login`) with the system surface's requests. It cannot log in again
+/// when the session ends: prefer [`Client::builder`] with `.login(..)`.
+pub fn session_client(baseurl: &str, session: &types::LoginResult) -> Result<Client, runtime::BuildError> {
+    Client::builder(baseurl).session(session.clone()).build()
 }
 
-/// A client that sends an API token (`X-Api-Token`) with every request, as
-/// the managers surface requires.
-pub fn token_client(baseurl: &str, token: &str) -> Result<Client, reqwest::Error> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    let mut value = reqwest::header::HeaderValue::from_str(token).expect("a token is a valid header value");
-    value.set_sensitive(true);
-    headers.insert("X-Api-Token", value);
-    let http = reqwest::Client::builder().default_headers(headers).build()?;
-    Ok(Client::new_with_client(baseurl, http))
+/// A client that sends an API token (`X-Api-Token`) with the requests
+/// whose security accepts one: `Client::builder(url).api_token(token)`.
+pub fn token_client(baseurl: &str, token: &str) -> Result<Client, runtime::BuildError> {
+    Client::builder(baseurl).api_token(token).build()
 }

@@ -181,34 +181,61 @@ fn fetch(r: &Request<'_>) -> String {
     )
 }
 
-/// Rust, through the generated client.
-fn rust(operation: &Operation, r: &Request<'_>) -> String {
-    let base = r.base;
-    let mut rust = String::new();
-    if operation.sample_schemes().is_empty() {
-        rust.push_str(&format!("let client = hostadmin_client::Client::new({base:?});\n"));
-    } else {
-        rust.push_str(&format!(
-            "// `session`: the answer of `client.login()`.\nlet client = hostadmin_client::session_client({base:?}, &session)?;\n"
-        ));
+/// What a Rust sample names as Rust expressions: the docs show literals,
+/// the client's tests pass the running server's values.
+pub struct RustValues {
+    pub base: String,
+    pub user: String,
+    pub password: String,
+    pub api_token: String,
+}
+
+impl RustValues {
+    fn literals(base: &str) -> Self {
+        RustValues {
+            base: format!("{base:?}"),
+            user: "\"admin\"".into(),
+            password: "\"<password>\"".into(),
+            api_token: "\"<apiToken>\"".into(),
+        }
     }
+}
+
+/// Rust, through the generated client: the builder with the credentials of
+/// the scheme the operation's first security alternative names.
+pub fn rust(operation: &Operation, values: &RustValues) -> String {
+    let schemes = operation.sample_schemes();
+    let mut rust = format!("let client = hostadmin_client::Client::builder({})\n", values.base);
+    if schemes.iter().any(|s| s == "grommunioJwt") {
+        rust.push_str(&format!("    .login({}, {})\n", values.user, values.password));
+    } else if schemes.iter().any(|s| s == "apiToken") {
+        rust.push_str(&format!("    .api_token({})\n", values.api_token));
+    } else if schemes.iter().any(|s| s == "onlyofficeToken") {
+        rust.push_str(&format!("    .onlyoffice_login({}, {})\n", values.user, values.password));
+    }
+    rust.push_str("    .build()?;\n");
     rust.push_str(&format!("let response = client\n    .{}()\n", snake(&operation.id)));
     for p in operation.params.iter().filter(|p| p.location != ParamLocation::Header && p.required) {
         rust.push_str(&format!("    .{}({})\n", builder_method(&p.name), rust_literal(&param_example(p))));
     }
-    if let (Some((_, example)), Some(body)) = (&r.body, &operation.body) {
+    if let Some(body) = &operation.body {
+        let example = body.example.clone().unwrap_or_else(|| json!({}));
         rust.push_str(&format!(
             "    .body(serde_json::from_value::<hostadmin_client::types::{}>(serde_json::json!({}))?)\n",
             type_name(&body.component),
-            json_macro_body(example)
+            json_macro_body(&example)
         ));
     }
-    rust.push_str("    .send()\n    .await?;\nprintln!(\"{} {:?}\", response.status(), response.into_inner());");
+    rust.push_str("    .send()\n    .await?;\nlet status = response.status();\nprintln!(\"{status} {:?}\", response.into_inner());");
     rust
 }
 
 /// The three samples of one operation.
 pub fn samples(input: SampleInput<'_>) -> Samples {
     let request = Request::of(input);
-    Samples { curl: curl(&request), fetch: fetch(&request), rust: rust(input.operation, &request) }
+    Samples {
+        curl: curl(&request),
+        fetch: fetch(&request),
+        rust: rust(input.operation, &RustValues::literals(request.base)),
+    }
 }

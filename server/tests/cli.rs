@@ -316,7 +316,9 @@ async fn account_and_token_commands_are_audited() {
 
     let server = serve(&database);
     let url = format!("http://{}", server.local_addr());
-    let login = hostadmin_client::Client::new(&url)
+    let login = hostadmin_client::Client::builder(&url)
+        .build()
+        .unwrap()
         .login()
         .body(hostadmin_client::types::LoginForm {
             user: "root".try_into().unwrap(),

@@ -232,7 +232,7 @@ async fn tls_with_a_test_ca() {
     let response = login.send().await.unwrap();
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.ends_with("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
-    let client = hostadmin_client::Client::new_with_client(&https, trusting);
+    let client = hostadmin_client::Client::builder(&https).reqwest_client(trusting).build().unwrap();
     let session = client
         .login()
         .body(hostadmin_client::types::LoginForm {
