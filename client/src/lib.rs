@@ -43,12 +43,15 @@ pub use runtime::ClientBuilder;
 /// A client that sends an existing system-surface session (the answer of
 /// `login`) with the system surface's requests. It cannot log in again
 /// when the session ends: prefer [`Client::builder`] with `.login(..)`.
+///
+/// As before the builder existed, it does not retry.
 pub fn session_client(baseurl: &str, session: &types::LoginResult) -> Result<Client, runtime::BuildError> {
-    Client::builder(baseurl).session(session.clone()).build()
+    Client::builder(baseurl).session(session.clone()).retries(RetryPolicy::none()).build()
 }
 
 /// A client that sends an API token (`X-Api-Token`) with the requests
-/// whose security accepts one: `Client::builder(url).api_token(token)`.
+/// whose security accepts one: `Client::builder(url).api_token(token)`,
+/// without retries (as before the builder existed).
 pub fn token_client(baseurl: &str, token: &str) -> Result<Client, runtime::BuildError> {
-    Client::builder(baseurl).api_token(token).build()
+    Client::builder(baseurl).api_token(token).retries(RetryPolicy::none()).build()
 }

@@ -78,5 +78,11 @@ pub fn client_samples_source(spec: &Spec) -> String {
             samples::rust(operation, &values)
         ));
     }
+    functions.push_str("/// Runs the sample of operation `id`.\npub async fn run(id: &str, base: &str, user: &str, password: &str, api_token: &str) -> Result<u16, Box<dyn std::error::Error>> {\nmatch id {\n");
+    for operation in &spec.operations {
+        let id = &operation.id;
+        functions.push_str(&format!("{id:?} => sample_{id}(base, user, password, api_token).await,\n"));
+    }
+    functions.push_str("other => Err(format!(\"no sample for {other}\").into()),\n}\n}\n");
     functions
 }

@@ -190,7 +190,7 @@ impl TestServer {
     }
 
     pub fn client(&self) -> hostadmin_client::Client {
-        hostadmin_client::Client::builder(&self.url).build().unwrap()
+        hostadmin_client::Client::builder(&self.url).retries(hostadmin_client::RetryPolicy::none()).build().unwrap()
     }
 
     pub async fn login(&self, (user, pass): (&str, &str)) -> LoginResult {
