@@ -53,7 +53,8 @@ impl RetryPolicy {
 
     /// The jittered exponential backoff before retry number `attempt` (0-based).
     pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let full = self.initial_backoff.saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX)).min(self.max_backoff);
+        let full =
+            self.initial_backoff.saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX)).min(self.max_backoff);
         let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
         hasher.write_u32(attempt);
         let fraction = (hasher.finish() % 1001) as f64 / 1000.0;

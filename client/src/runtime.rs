@@ -102,7 +102,11 @@ impl Runtime {
         alternatives.iter().find(|alt| !alt.is_empty() && alt.iter().all(|s| holds(&self.0, s))).copied().unwrap_or(&[])
     }
 
-    async fn session(&self, http: &reqwest::Client, base: &str) -> Result<Option<(u64, types::LoginResult)>, LoginFailed> {
+    async fn session(
+        &self,
+        http: &reqwest::Client,
+        base: &str,
+    ) -> Result<Option<(u64, types::LoginResult)>, LoginFailed> {
         let Some(held) = &self.0.session else { return Ok(None) };
         let mut cache = held.cache.lock().await;
         if let Some((generation, value)) = &*cache {
@@ -131,7 +135,8 @@ impl Runtime {
             return Ok(Some((*generation, value.0.clone())));
         }
         let Some(body) = &held.login else { return Ok(None) };
-        let request = http.post(format!("{base}/api/2.0/authentication")).header(ACCEPT, "application/json").json(&body.0);
+        let request =
+            http.post(format!("{base}/api/2.0/authentication")).header(ACCEPT, "application/json").json(&body.0);
         let response = request.send().await.map_err(LoginFailed::Transport)?;
         if !response.status().is_success() {
             return Err(LoginFailed::Answer(response));
@@ -142,12 +147,7 @@ impl Runtime {
         Ok(Some((generation, envelope.response.token)))
     }
 
-    async fn credentials(
-        &self,
-        schemes: &[&str],
-        http: &reqwest::Client,
-        base: &str,
-    ) -> Result<Used, LoginFailed> {
+    async fn credentials(&self, schemes: &[&str], http: &reqwest::Client, base: &str) -> Result<Used, LoginFailed> {
         let mut used = Used::default();
         if schemes.iter().any(|s| matches!(*s, "grommunioJwt" | "csrfToken")) {
             used.session = self.session(http, base).await?;
@@ -223,7 +223,8 @@ impl Runtime {
                     None
                 }
                 Ok(response) if may_retry => {
-                    let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+                    let retry_after =
+                        response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
                     policy.wait_for(response.status(), retry_after, attempt)
                 }
                 Err(e) if may_retry && (e.is_connect() || e.is_timeout()) => Some(policy.backoff(attempt)),
@@ -440,7 +441,11 @@ impl ClientBuilder {
             (Some((user, password)), _) => {
                 let form = types::LoginForm {
                     user: user.as_str().try_into().map_err(|e| BuildError::Credential(format!("user: {e}")))?,
-                    pass: password.0.as_str().try_into().map_err(|e| BuildError::Credential(format!("password: {e}")))?,
+                    pass: password
+                        .0
+                        .as_str()
+                        .try_into()
+                        .map_err(|e| BuildError::Credential(format!("password: {e}")))?,
                 };
                 Some(Held { login: Some(Secret(form)), cache: tokio::sync::Mutex::new(None) })
             }
@@ -451,7 +456,11 @@ impl ClientBuilder {
             Some((user, password)) => {
                 let body = types::AuthRequest {
                     user_name: user.as_str().try_into().map_err(|e| BuildError::Credential(format!("user: {e}")))?,
-                    password: password.0.as_str().try_into().map_err(|e| BuildError::Credential(format!("password: {e}")))?,
+                    password: password
+                        .0
+                        .as_str()
+                        .try_into()
+                        .map_err(|e| BuildError::Credential(format!("password: {e}")))?,
                 };
                 Some(Held { login: Some(Secret(body)), cache: tokio::sync::Mutex::new(None) })
             }

@@ -188,7 +188,9 @@ async fn every_list_is_a_stream_over_its_pages() {
     for i in 0..5 {
         let s = client
             .server_create()
-            .body(body::<types::ServerCreate>(json!({"hostname": format!("mail{i}"), "extname": format!("mail{i}.example")})))
+            .body(body::<types::ServerCreate>(
+                json!({"hostname": format!("mail{i}"), "extname": format!("mail{i}.example")}),
+            ))
             .send()
             .await
             .unwrap();
@@ -209,7 +211,9 @@ async fn every_list_is_a_stream_over_its_pages() {
             .unwrap();
         client
             .delivery_account_create()
-            .body(body::<types::DeliveryAccountCreate>(json!({"username": format!("news{i}"), "delivery_domain_code": dv.resource_code})))
+            .body(body::<types::DeliveryAccountCreate>(
+                json!({"username": format!("news{i}"), "delivery_domain_code": dv.resource_code}),
+            ))
             .send()
             .await
             .unwrap();
@@ -224,7 +228,9 @@ async fn every_list_is_a_stream_over_its_pages() {
             .unwrap();
         client
             .person_create()
-            .body(body::<types::PersonCreate>(json!({"email": format!("p{i}@example.org"), "firstname": "P", "lastname": format!("Doe{i}")})))
+            .body(body::<types::PersonCreate>(
+                json!({"email": format!("p{i}@example.org"), "firstname": "P", "lastname": format!("Doe{i}")}),
+            ))
             .send()
             .await
             .unwrap();

@@ -39,7 +39,10 @@ async fn canned(answers: Vec<String>) -> (String, Arc<AtomicUsize>) {
 }
 
 fn answer(status: &str, headers: &[&str], body: &str) -> String {
-    let mut head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for h in headers {
         head.push_str(h);
         head.push_str("\r\n");
@@ -115,7 +118,10 @@ async fn retries_stop_at_the_limit_and_the_last_answer_is_typed() {
 
 #[tokio::test]
 async fn a_post_is_not_retried_unless_asked() {
-    let answers = vec![answer("503 Service Unavailable", &["Retry-After: 0"], BUSY), answer("201 Created", &[], r#"{"ID":1,"hostname":"a","extname":"a","users":0,"domains":0}"#)];
+    let answers = vec![
+        answer("503 Service Unavailable", &["Retry-After: 0"], BUSY),
+        answer("201 Created", &[], r#"{"ID":1,"hostname":"a","extname":"a","users":0,"domains":0}"#),
+    ];
     let (url, count) = canned(answers.clone()).await;
     let e = client(&url, fast()).server_create().body(server_create()).send().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(503));
@@ -143,9 +149,15 @@ async fn connection_failures_are_retried_with_backoff() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", l.local_addr().unwrap())
     };
-    let policy = RetryPolicy { max_retries: 2, initial_backoff: Duration::from_millis(40), max_backoff: Duration::from_millis(80), ..fast() };
+    let policy = RetryPolicy {
+        max_retries: 2,
+        initial_backoff: Duration::from_millis(40),
+        max_backoff: Duration::from_millis(80),
+        ..fast()
+    };
     let started = Instant::now();
-    let e = tokio::time::timeout(Duration::from_secs(5), client(&url, policy).server_list().send()).await.expect("bounded");
+    let e =
+        tokio::time::timeout(Duration::from_secs(5), client(&url, policy).server_list().send()).await.expect("bounded");
     // Two backoffs of at least half of 40 ms and of 80 ms.
     assert!(started.elapsed() >= Duration::from_millis(60), "{:?}", started.elapsed());
     assert!(matches!(e, Err(progenitor_client::Error::CommunicationError(ref c)) if c.is_connect()), "{e:?}");

@@ -105,9 +105,8 @@ async fn the_samples_answer_their_documented_status() {
     let documented: std::collections::HashMap<String, u16> = operations().into_iter().collect();
     let (user, password) = common::ADMIN;
     for id in RUN {
-        let status = samples::run(id, &live.url, user, password, &token)
-            .await
-            .unwrap_or_else(|e| panic!("sample {id}: {e}"));
+        let status =
+            samples::run(id, &live.url, user, password, &token).await.unwrap_or_else(|e| panic!("sample {id}: {e}"));
         assert_eq!(status, documented[*id], "sample {id}");
     }
 }

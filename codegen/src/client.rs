@@ -122,7 +122,9 @@ pub fn client_runtime_source(spec: &Spec) -> String {
     for s in &spec.security_schemes {
         out.push_str(&format!("({:?}, {}, {:?}),\n", s.name, location(s.location), s.key));
     }
-    out.push_str("];\n\n/// Each operation's security: alternatives, each the schemes it needs together (none: open).\n");
+    out.push_str(
+        "];\n\n/// Each operation's security: alternatives, each the schemes it needs together (none: open).\n",
+    );
     out.push_str("pub(crate) const SECURITY: &[(&str, &[&[&str]])] = &[\n");
     for op in &spec.operations {
         let alternatives = match &op.security {

@@ -104,7 +104,10 @@ fn docs_and_samples_cover_every_operation() {
     let samples = hostadmin_codegen::client_samples_source(&model(&spec));
     assert!(samples.contains("pub async fn sample_thingCreate("));
     assert!(samples.contains(".thing_delete()\n    .id(1)"), "{samples}");
-    assert!(samples.contains("hostadmin_client::Client::builder(base)\n    .build()?;"), "login needs no session: {samples}");
+    assert!(
+        samples.contains("hostadmin_client::Client::builder(base)\n    .build()?;"),
+        "login needs no session: {samples}"
+    );
 }
 
 #[test]
