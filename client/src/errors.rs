@@ -98,23 +98,21 @@ pub trait ErrorExt<E> {
 }
 
 impl<E: SurfaceError> ErrorExt<E> for Error<E> {
-    fn into_api_error(self) -> impl Future<Output = ApiError<E>> + Send {
-        async move {
-            match self {
-                Error::ErrorResponse(value) => {
-                    let status = value.status();
-                    ApiError::Response { status, body: value.into_inner() }
-                }
-                Error::UnexpectedResponse(response) => {
-                    let status = response.status();
-                    let text = response.text().await.unwrap_or_default();
-                    match serde_json::from_str::<E>(&text) {
-                        Ok(body) => ApiError::Response { status, body },
-                        Err(_) => ApiError::Unparsed { status, body: text },
-                    }
-                }
-                other => ApiError::Other(other),
+    async fn into_api_error(self) -> ApiError<E> {
+        match self {
+            Error::ErrorResponse(value) => {
+                let status = value.status();
+                ApiError::Response { status, body: value.into_inner() }
             }
+            Error::UnexpectedResponse(response) => {
+                let status = response.status();
+                let text = response.text().await.unwrap_or_default();
+                match serde_json::from_str::<E>(&text) {
+                    Ok(body) => ApiError::Response { status, body },
+                    Err(_) => ApiError::Unparsed { status, body: text },
+                }
+            }
+            other => ApiError::Other(other),
         }
     }
 }
