@@ -75,7 +75,13 @@ pub fn compat(store: Store) -> Result<()> {
 }
 
 /// openapi-generator (`-g generator`) from `spec` into `dir`.
-fn generate(tools: &tools::CompatTools, spec: &Path, generator: &str, dir: &Path, extra: &[&str]) -> Result<()> {
+pub(crate) fn generate(
+    tools: &tools::CompatTools,
+    spec: &Path,
+    generator: &str,
+    dir: &Path,
+    extra: &[&str],
+) -> Result<()> {
     let mut cmd = Command::new(&tools.java);
     cmd.arg("-jar")
         .arg(&tools.generator_jar)
@@ -224,7 +230,7 @@ fn next_run(out: &Path) -> Result<u64> {
 
 /// Runs `cmd`, killing it after `limit`; with `quiet`, its output is kept
 /// and shown only when it fails.
-fn run_bounded(mut cmd: Command, limit: Duration, quiet: bool) -> Result<()> {
+pub(crate) fn run_bounded(mut cmd: Command, limit: Duration, quiet: bool) -> Result<()> {
     // The program and its arguments, not the environment (it holds tokens).
     let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
     eprintln!("$ {} {}", cmd.get_program().to_string_lossy(), args.join(" "));

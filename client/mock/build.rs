@@ -1,0 +1,58 @@
+//! Generates, with Progenitor's httpmock generator, one typed expectation
+//! per operation of the canonical spec over the types of `hostadmin-client`
+//! (the generated code says `use hostadmin_client::*`). The settings must
+//! stay those of `client/build.rs`, whose type names the mocks use.
+
+use quote::ToTokens as _;
+use syn::visit_mut::VisitMut;
+
+fn main() {
+    let spec_path = "../../spec/openapi.yaml";
+    println!("cargo:rerun-if-changed={spec_path}");
+    let text = std::fs::read_to_string(spec_path).expect("read spec/openapi.yaml");
+    let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).expect("spec/openapi.yaml is OpenAPI 3.0");
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_derive("PartialEq");
+    let mut generator = progenitor::Generator::new(&settings);
+    let tokens = generator.httpmock(&spec, "hostadmin_client").expect("Progenitor makes mocks of the spec");
+    let mut file = syn::parse2::<syn::File>(tokens).expect("generated mocks parse");
+    // An array query parameter (`sort`, `matchFields`, `users`) is sent
+    // as the parameter repeated, once per item; the generator would match
+    // one parameter against the whole `Vec` turned into a string, which
+    // does not compile (`Vec` has no `Display`). Expect each item instead.
+    EachItem.visit_file_mut(&mut file);
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    std::fs::write(out.join("mock.rs"), prettyplease::unparse(&file)).expect("write generated mocks");
+}
+
+struct EachItem;
+
+impl VisitMut for EachItem {
+    fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
+        let signature = function.sig.to_token_stream().to_string();
+        if signature.contains(":: vec :: Vec <") || signature.contains(" Vec <") {
+            ItemByItem.visit_block_mut(&mut function.block);
+        }
+    }
+}
+
+/// In one function: `self.0.query_param(NAME, value.to_string())`, with
+/// `value` a `&Vec<T>`, becomes one `query_param` per item.
+struct ItemByItem;
+
+impl VisitMut for ItemByItem {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, expr);
+        let syn::Expr::MethodCall(call) = expr else { return };
+        if call.method != "query_param" || call.args.len() != 2 {
+            return;
+        }
+        let (receiver, name) = (&call.receiver, &call.args[0]);
+        *expr = syn::parse_quote! {
+            value.iter().fold(#receiver, |when, item| when.query_param(#name, item.to_string()))
+        };
+    }
+}
