@@ -7,17 +7,14 @@
 //! an operation accepts (its `security`, tabulated by `build.rs`), so one
 //! invocation logs in at most once, and only to the surface it calls.
 //!
-//! This module is deliberately the only place that knows how to log in and
-//! which header goes where: when `hostadmin-client` grows a builder that
-//! does it (`Client::builder(url).login(..)`), [`client_for`] is what changes.
+//! Logging in and placing each credential is the client builder's work
+//! (`hostadmin_client::Client::builder`); this module decides which
+//! credentials a command gets, and says what is missing.
 
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use hostadmin_client::{types, Client};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-
-use crate::output::{self, Reported};
+use hostadmin_client::Client;
 
 mod table {
     include!(concat!(env!("OUT_DIR"), "/security.rs"));
@@ -106,76 +103,25 @@ pub fn choose(operation_id: &str, credentials: &Credentials) -> anyhow::Result<V
     bail!("{} needs {}", operation_id.replace('_', "-"), wanted.join(", or "))
 }
 
-/// A client for `operation_id` carrying the credentials it needs: logs in
-/// first if that takes a session. A failed login is reported (its answer's
-/// body on stderr) and returned as [`Reported`].
-pub async fn client_for(operation_id: &str, credentials: &Credentials) -> anyhow::Result<Client> {
-    let url = credentials.url.trim_end_matches('/');
-    let mut headers = HeaderMap::new();
-    for scheme in choose(operation_id, credentials)? {
-        let user = credentials.user.as_deref().unwrap_or_default();
-        let password = credentials.password.as_deref().unwrap_or_default();
-        match scheme {
-            Scheme::ApiToken => {
-                let token = credentials.token.as_deref().unwrap_or_default();
-                headers.insert(HeaderName::from_static("x-api-token"), secret(token)?);
-            }
-            Scheme::Session => {
-                let form = types::LoginForm {
-                    user: user.try_into().map_err(|e| anyhow::anyhow!("user name: {e}"))?,
-                    pass: password.try_into().map_err(|e| anyhow::anyhow!("password: {e}"))?,
-                };
-                let session = match anonymous(url)?.login().body(form).send().await {
-                    Ok(answer) => answer.into_inner(),
-                    Err(e) => {
-                        output::report_error("login", &e);
-                        return Err(Reported.into());
-                    }
-                };
-                headers.insert(
-                    reqwest::header::COOKIE,
-                    secret(&format!("grommunioAuthJwt={}", session.grommunio_auth_jwt))?,
-                );
-                headers.insert(HeaderName::from_static("x-csrf-token"), secret(&session.csrf)?);
-            }
-            Scheme::Onlyoffice => {
-                let body = types::AuthRequest {
-                    user_name: user.try_into().map_err(|e| anyhow::anyhow!("user name: {e}"))?,
-                    password: password.try_into().map_err(|e| anyhow::anyhow!("password: {e}"))?,
-                };
-                let answer = match anonymous(url)?.authentication().body(body).send().await {
-                    Ok(answer) => answer.into_inner(),
-                    Err(e) => {
-                        output::report_error("authentication", &e);
-                        return Err(Reported.into());
-                    }
-                };
-                headers.insert(reqwest::header::AUTHORIZATION, secret(&answer.response.token)?);
-            }
-        }
-    }
-    Ok(Client::new_with_client(url, http(headers)?))
-}
-
-fn anonymous(url: &str) -> anyhow::Result<Client> {
-    Ok(Client::new_with_client(url, http(HeaderMap::new())?))
-}
-
-/// Bounded waits: a service that does not answer fails the command.
-fn http(headers: HeaderMap) -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
+/// A client for `operation_id` holding the credentials it needs, through
+/// the client's builder: it logs in on the request itself (a failed login
+/// is that request's answer, reported like any other) and only to the
+/// surface the operation is on.
+pub fn client_for(operation_id: &str, credentials: &Credentials) -> anyhow::Result<Client> {
+    let mut builder = Client::builder(&credentials.url)
         .connect_timeout(Duration::from_secs(15))
         .timeout(Duration::from_secs(60))
-        .default_headers(headers)
-        .build()
-        .context("cannot make an HTTP client")
-}
-
-/// A header value kept out of debug output.
-fn secret(value: &str) -> anyhow::Result<HeaderValue> {
-    let mut value = HeaderValue::from_str(value).context("a credential that cannot be sent in a header")?;
-    value.set_sensitive(true);
-    Ok(value)
+        .user_agent(concat!("hostadmin-cli/", env!("CARGO_PKG_VERSION")));
+    let user = credentials.user.as_deref().unwrap_or_default();
+    let password = credentials.password.as_deref().unwrap_or_default();
+    for scheme in choose(operation_id, credentials)? {
+        builder = match scheme {
+            Scheme::ApiToken => builder.api_token(credentials.token.as_deref().unwrap_or_default()),
+            Scheme::Session => builder.login(user, password),
+            Scheme::Onlyoffice => builder.onlyoffice_login(user, password),
+        };
+    }
+    builder.build().context("cannot make a client")
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ async fn run(matches: &ArgMatches) -> anyhow::Result<()> {
     let (name, sub) = matches.subcommand().expect("clap requires a subcommand");
     let op = CliCommand::iter().find(|op| subcommand_name(*op) == name).expect("every subcommand is an operation");
     let credentials = credentials(matches)?;
-    let client = auth::client_for(op.operation_id(), &credentials).await?;
+    let client = auth::client_for(op.operation_id(), &credentials)?;
     let output = Output { command: name.to_string(), ..Output::default() };
     let result = Cli::new(client, &output).execute(op, sub).await;
     match result {

@@ -187,12 +187,12 @@ async fn failures_exit_non_zero_with_the_error_body_on_stderr() {
     // A wrong password: the login's answer, as the service gave it.
     let env = [("HOSTADMIN_URL", live.url.as_str()), ("HOSTADMIN_USER", ADMIN.0), ("HOSTADMIN_PASSWORD", "wrong-1")];
     let stderr = cli(&env, &["server-list"]).await.failed().to_string();
-    assert!(stderr.starts_with("hostadmin-cli: login: 401 Unauthorized\n"), "{stderr}");
+    assert!(stderr.starts_with("hostadmin-cli: server-list: 401 Unauthorized\n"), "{stderr}");
     let body: Value = serde_json::from_str(stderr.split_once('\n').unwrap().1).unwrap();
     assert_eq!(body["message"], "Access denied", "{body}");
     // The same on the ONLYOFFICE surface, in its envelope.
     let stderr = cli(&env, &["group-list"]).await.failed().to_string();
-    assert!(stderr.starts_with("hostadmin-cli: authentication: 401 Unauthorized\n"), "{stderr}");
+    assert!(stderr.starts_with("hostadmin-cli: group-list: 401 Unauthorized\n"), "{stderr}");
     assert!(stderr.contains("\"statusCode\": 401"), "{stderr}");
 
     // A wrong API token.

@@ -10,7 +10,7 @@
 //! mock cannot answer in a shape the service would not.
 //!
 //! ```no_run
-//! # async fn demo() {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use hostadmin_client_mock::MockServerExt;
 //!
 //! let server = httpmock::MockServer::start_async().await;
@@ -22,10 +22,10 @@
 //!         errors: vec![],
 //!     });
 //! });
-//! let client = hostadmin_client::Client::new(&server.base_url());
+//! let client = hostadmin_client::Client::builder(&server.base_url()).build()?;
 //! // ... the code under test calls `client` ...
 //! mock.assert_async().await;
-//! # }
+//! # Ok(()) }
 //! ```
 //!
 //! The expectations do not check credentials: a mock answers whoever asks.

@@ -39,7 +39,7 @@ async fn the_busiest_server_is_asked_for_and_read_from_the_answer() {
             }],
         });
     });
-    let client = Client::new(&server.base_url());
+    let client = Client::builder(&server.base_url()).build().unwrap();
 
     assert_eq!(busiest_server(&client).await.unwrap(), Some(("mail02".to_string(), 120)));
     mock.assert_async().await;
@@ -55,7 +55,7 @@ async fn an_expired_session_comes_back_as_the_services_error() {
             errors: vec![],
         });
     });
-    let client = Client::new(&server.base_url());
+    let client = Client::builder(&server.base_url()).build().unwrap();
 
     match busiest_server(&client).await {
         Err(hostadmin_client::Error::ErrorResponse(answer)) => {
