@@ -7,7 +7,8 @@
 //! few statements that name their backend ([`each_backend!`]: upserts, which
 //! the multi-backend cannot express; the full-text match in `servers`).
 //!
-//! Writes are serialized, on both backends: SQLite has one writer anyway,
+//! Writes are serialized, on both backends (and batched into shared
+//! transactions, see [`group_commit`]): SQLite has one writer anyway,
 //! and on PostgreSQL each write transaction first takes one advisory lock,
 //! held until it ends, so that replicas write one at a time. Every rule that
 //! a write checks before it acts (a limit, a unique name, a count) then
@@ -34,6 +35,8 @@ use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use hostadmin_api::wire::Problem;
+
+mod group_commit;
 
 /// A connection to either backend.
 #[derive(diesel::MultiConnection)]
@@ -163,9 +166,8 @@ struct Shared {
     connections: RwLock<Arc<Connections>>,
     /// SQLite: (device, inode) of the file the connections have open.
     file: Option<Mutex<(u64, u64)>>,
-    /// Taken by each write transaction of this process before it asks the
-    /// database for the write lock: see [`write()`].
-    writer: tokio::sync::Mutex<()>,
+    /// This process's writes waiting for the writer: see [`write()`].
+    queue: group_commit::Queue,
 }
 
 impl std::fmt::Debug for Pool {
@@ -190,6 +192,11 @@ impl Pool {
         let connections = self.0.connections.read().unwrap_or_else(|e| e.into_inner()).clone();
         let state = connections.state();
         (connections.max_size(), state.connections, state.idle_connections)
+    }
+
+    /// What the writer has done (see [`group_commit`]), for metrics.
+    pub fn write_stats(&self) -> crate::metrics::WriteStats {
+        self.0.queue.stats()
     }
 
     pub fn location(&self) -> &Location {
@@ -398,7 +405,7 @@ pub fn open(location: &Location, options: &DbOptions) -> anyhow::Result<Pool> {
         options: options.clone(),
         connections: RwLock::new(Arc::new(connections)),
         file,
-        writer: tokio::sync::Mutex::new(()),
+        queue: group_commit::Queue::default(),
     })))
 }
 
@@ -474,26 +481,34 @@ where
 {
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
-        pool.check_file()?;
-        let mut conn = pool.get().map_err(|e| Problem::Unavailable(e.to_string()))?;
+        let mut conn = connection(&pool)?;
         let result = f(&mut conn);
-        if let Err(Failure::Db(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::ClosedConnection,
-            _,
-        ))) = &result
-        {
-            // The server went away (a restart, a failover, an idle cut):
-            // this request fails with 503, and its pool slot gets a new
-            // connection now rather than leave a dead one to the next.
-            let manager = Manager { location: pool.0.location.clone(), busy_timeout: pool.0.options.busy_timeout };
-            if let Ok(fresh) = manager.connect() {
-                *conn = fresh;
-            }
+        if let Err(Failure::Db(e)) = &result {
+            heal(&pool, &mut conn, e);
         }
         result.map_err(Problem::from)
     })
     .await
     .map_err(|_| Problem::Internal("a database task panicked".into()))?
+}
+
+/// A pooled connection (blocking), once the database file is checked.
+fn connection(pool: &Pool) -> Result<PooledConnection<Manager>, Problem> {
+    pool.check_file()?;
+    pool.get().map_err(|e| Problem::Unavailable(e.to_string()))
+}
+
+/// After `error`: if the server went away (a restart, a failover, an idle
+/// cut), this request fails with 503, and its pool slot gets a new
+/// connection now rather than leave a dead one to the next.
+fn heal(pool: &Pool, conn: &mut PooledConnection<Manager>, error: &diesel::result::Error) {
+    use diesel::result::{DatabaseErrorKind, Error};
+    if let Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) = error {
+        let manager = Manager { location: pool.0.location.clone(), busy_timeout: pool.0.options.busy_timeout };
+        if let Ok(fresh) = manager.connect() {
+            **conn = fresh;
+        }
+    }
 }
 
 /// Runs `f`, a read bounded by an index (a lookup by key), on the calling
@@ -522,53 +537,74 @@ where
     }
 }
 
-/// Runs `f` in a write transaction ([`write_transaction`]) on the blocking
-/// pool.
+/// Runs `f` in a write transaction on the blocking pool, and answers once
+/// that transaction has committed (or failed).
 ///
-/// Writers of this process queue first on an async mutex, in order: waiting
-/// for SQLite's lock instead means its busy handler, which sleeps in steps
-/// of up to 100 ms and wakes in no order, so that eight concurrent writers
-/// saw a p99 of 80 ms (`cargo xtask bench`). Queued writers hold neither a
-/// thread nor a connection. The database's own lock still orders this
-/// process's writer against other processes: the CLI, or other replicas.
+/// Writes of this process queue in order rather than wait for SQLite's
+/// lock, whose busy handler sleeps in steps of up to 100 ms and wakes in no
+/// order (eight concurrent writers saw a p99 of 80 ms); the ones queued
+/// when the writer becomes free share one transaction, each in a savepoint
+/// of its own: see [`group_commit`]. Queued writers hold neither a thread
+/// nor a connection. The database's own lock still orders this process's
+/// writer against other processes: the CLI, or other replicas.
 pub async fn write<T, F>(pool: &Pool, f: F) -> Result<T, Problem>
 where
     T: Send + 'static,
     F: FnOnce(&mut Conn) -> DbResult<T> + Send + 'static,
 {
-    let _turn = pool.0.writer.lock().await;
-    run(pool, move |conn| write_transaction(conn, f)).await
+    group_commit::write(pool, f).await
 }
 
 /// Runs `f` inside a transaction that holds the database's write lock from
-/// its first statement: SQLite's `BEGIN IMMEDIATE` (taking the lock up
-/// front avoids the deadlock of two readers both upgrading to writers), or
-/// on PostgreSQL the write advisory lock (see the module's note). Commits
-/// if `f` succeeds, rolls back otherwise.
+/// its first statement ([`begin_write`]). Commits if `f` succeeds, rolls
+/// back otherwise.
 pub fn write_transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    begin_write(conn)?;
+    match f(conn) {
+        Ok(value) => {
+            end_write(conn, true)?;
+            Ok(value)
+        }
+        Err(e) => {
+            end_write(conn, false)?;
+            Err(e)
+        }
+    }
+}
+
+/// Begins a transaction that holds the database's write lock from its
+/// first statement: SQLite's `BEGIN IMMEDIATE` (taking the lock up front
+/// avoids the deadlock of two readers both upgrading to writers), or on
+/// PostgreSQL the write advisory lock (see the module's note).
+fn begin_write(conn: &mut Conn) -> Result<(), diesel::result::Error> {
     match conn {
-        Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
         Conn::Pg(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?;
             if let Err(e) = c.batch_execute(WRITE_LOCK) {
                 let _ = AnsiTransactionManager::rollback_transaction(c);
-                return Err(e.into());
+                return Err(e);
             }
+            Ok(())
         }
     }
-    match f(conn) {
-        Ok(value) => {
-            each_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?;
-            Ok(value)
+}
+
+/// Commits (`keep`) or rolls back the transaction [`begin_write`] began. A
+/// failed commit is rolled back.
+fn end_write(conn: &mut Conn, keep: bool) -> Result<(), diesel::result::Error> {
+    if keep {
+        let committed = each_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c));
+        if committed.is_err() {
+            let _ = each_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c));
         }
-        Err(e) => {
-            each_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))?;
-            Err(e)
-        }
+        committed
+    } else {
+        each_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))
     }
 }
 

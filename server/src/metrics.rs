@@ -50,7 +50,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of everything counted so far.
-    pub fn render(&self, pool: (u32, u32, u32)) -> String {
+    pub fn render(&self, pool: (u32, u32, u32), writes: WriteStats) -> String {
         let mut out = String::new();
         let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
         out.push_str("# HELP hostadmin_requests_total Requests answered, by operation and status.\n");
@@ -76,9 +76,31 @@ impl Metrics {
         let _ = writeln!(out, "hostadmin_db_connections{{state=\"max\"}} {size}");
         let _ = writeln!(out, "hostadmin_db_connections{{state=\"open\"}} {connections}");
         let _ = writeln!(out, "hostadmin_db_connections{{state=\"idle\"}} {idle}");
+        out.push_str("# HELP hostadmin_db_write_transactions_total Write transactions committed.\n");
+        out.push_str("# TYPE hostadmin_db_write_transactions_total counter\n");
+        let _ = writeln!(out, "hostadmin_db_write_transactions_total {}", writes.transactions);
+        out.push_str(
+            "# HELP hostadmin_db_writes_total Writes committed (a transaction holds one or more: group commit).\n",
+        );
+        out.push_str("# TYPE hostadmin_db_writes_total counter\n");
+        let _ = writeln!(out, "hostadmin_db_writes_total {}", writes.writes);
+        out.push_str("# HELP hostadmin_db_writes_queued Writes waiting for the writer.\n");
+        out.push_str("# TYPE hostadmin_db_writes_queued gauge\n");
+        let _ = writeln!(out, "hostadmin_db_writes_queued {}", writes.queued);
         out.push_str("# HELP hostadmin_login_failures_total Failed logins (wrong name or password).\n");
         out.push_str("# TYPE hostadmin_login_failures_total counter\n");
         let _ = writeln!(out, "hostadmin_login_failures_total {}", self.login_failures.load(Ordering::Relaxed));
         out
     }
+}
+
+/// What the database writer has done (counted by `db`'s group commit).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WriteStats {
+    /// Write transactions committed.
+    pub transactions: u64,
+    /// Writes committed (a transaction holds one or more).
+    pub writes: u64,
+    /// Writes waiting for the writer now.
+    pub queued: usize,
 }

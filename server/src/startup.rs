@@ -84,6 +84,6 @@ fn metrics_response(rqctx: &RequestContext<Service>) -> Result<Response<Body>, H
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .body(Body::from(counters.render(service.pool.state())))
+        .body(Body::from(counters.render(service.pool.state(), service.pool.write_stats())))
         .map_err(|e| HttpError::for_internal_error(e.to_string()))
 }

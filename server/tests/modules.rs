@@ -152,17 +152,21 @@ fn crate_paths(code: &str) -> BTreeSet<String> {
 
 /// The module graph of the library in `src`.
 fn module_graph(src: &Path) -> Graph {
-    let mut code = BTreeMap::new();
+    let mut code: BTreeMap<String, String> = BTreeMap::new();
     for entry in std::fs::read_dir(src).unwrap() {
         let path = entry.unwrap().path();
-        assert!(
-            !path.is_dir(),
-            "{} is a directory: this check reads only server/src/*.rs; teach it nested modules",
-            path.display()
-        );
-        if path.extension().is_some_and(|e| e == "rs") {
-            let name = path.file_stem().unwrap().to_str().unwrap().to_string();
-            code.insert(name, code_only(&std::fs::read_to_string(&path).unwrap()));
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        if path.is_dir() {
+            // `db/group_commit.rs` is part of module `db`: what it names
+            // through `crate::` is what `db` depends on.
+            for file in std::fs::read_dir(&path).unwrap() {
+                let file = file.unwrap().path();
+                assert!(!file.is_dir(), "{}: modules nest one level here", file.display());
+                let text = code_only(&std::fs::read_to_string(&file).unwrap());
+                code.entry(name.clone()).or_default().push_str(&text);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            code.entry(name).or_default().push_str(&code_only(&std::fs::read_to_string(&path).unwrap()));
         }
     }
     // main.rs is the binary's own crate; lib.rs is the root, which declares

@@ -574,3 +574,108 @@ async fn dropped_database_connections_are_replaced() {
     assert!(statuses[20..].iter().all(|s| *s == 200), "recovered: {statuses:?}");
     assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201);
 }
+
+/// The `hostadmin_db_*` counters of `/metrics`: (transactions, writes, queued).
+async fn write_counters(t: &TestServer) -> (u64, u64, u64) {
+    let text = t.http().get(format!("{}/metrics", t.url)).send().await.unwrap().text().await.unwrap();
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))
+            .unwrap_or_else(|| panic!("{name} in\n{text}"))
+            .parse::<u64>()
+            .unwrap()
+    };
+    (
+        value("hostadmin_db_write_transactions_total"),
+        value("hostadmin_db_writes_total"),
+        value("hostadmin_db_writes_queued"),
+    )
+}
+
+/// Group commit: twenty creates sent at the same moment while another
+/// writer (another process, say) holds the database's write lock. One of
+/// them waits for the lock; the nineteen queued behind it are committed
+/// together in one transaction once it is free. Each gets its own answer —
+/// the one whose hostname another of the batch took first is refused, and
+/// only it — and what is stored (servers, audit entries) is exactly what
+/// was acknowledged. Both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queued_writes_share_one_commit_and_each_gets_its_own_answer() {
+    let t = TestServer::start_with(|c| {
+        c.metrics = true;
+        c.db.busy_timeout = Duration::from_secs(20);
+    })
+    .await;
+    let session = t.login(ADMIN).await;
+
+    // Another writer takes the write lock and holds it until told.
+    let (locked, is_locked) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let mut other = t.database.conn();
+    let holder = std::thread::spawn(move || {
+        hostadmin_server::db::write_transaction(&mut other, |_| -> Result<(), diesel::result::Error> {
+            locked.send(()).unwrap();
+            let _ = released.recv_timeout(Duration::from_secs(30));
+            Ok(())
+        })
+        .unwrap();
+    });
+    is_locked.recv_timeout(Duration::from_secs(10)).unwrap();
+    let before = write_counters(&t).await;
+
+    let mut requests = Vec::new();
+    for i in 0..20 {
+        // The last one asks for the first one's name.
+        let name = format!("batch-{}", if i == 19 { 0 } else { i });
+        let (http, url, session) = (t.http(), t.url.clone(), session.clone());
+        requests.push(tokio::spawn(async move {
+            let rb =
+                http.post(format!("{url}/api/v1/system/servers")).json(&json!({"hostname": name, "extname": name}));
+            let response = with_session(rb, &session, true).send().await.unwrap();
+            (name, response.status().as_u16())
+        }));
+    }
+    // One waits for the lock, nineteen queue behind it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while write_counters(&t).await.2 < 19 {
+        assert!(std::time::Instant::now() < deadline, "the writes did not queue: {:?}", write_counters(&t).await);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    release.send(()).unwrap();
+    holder.join().unwrap();
+
+    let mut answers = Vec::new();
+    for request in requests {
+        answers.push(request.await.unwrap());
+    }
+    let created: Vec<&String> = answers.iter().filter(|(_, s)| *s == 201).map(|(n, _)| n).collect();
+    let refused: Vec<&(String, u16)> = answers.iter().filter(|(_, s)| *s != 201).collect();
+    assert_eq!(created.len(), 19, "{answers:?}");
+    assert_eq!(refused.len(), 1, "{answers:?}");
+    assert_eq!((refused[0].0.as_str(), refused[0].1), ("batch-0", 400), "only the duplicate is refused");
+
+    let after = write_counters(&t).await;
+    assert_eq!(after.1 - before.1, 19, "nineteen writes committed");
+    assert_eq!(after.0 - before.0, 2, "in two transactions: the one that waited for the lock, then the rest together");
+    assert_eq!(after.2, 0);
+
+    // Stored: exactly the acknowledged writes, each with its audit entry.
+    let client = t.session(ADMIN).await;
+    let stored = client.server_list().match_("batch-").limit(100).send().await.unwrap().into_inner();
+    let mut names: Vec<String> = stored.data.iter().map(|s| s.hostname.to_string()).collect();
+    names.sort();
+    let mut expected: Vec<String> = created.iter().map(|n| n.to_string()).collect();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(names, expected);
+    let (status, audit) = status_json(
+        with_session(t.http().get(format!("{}/api/v1/system/audit?limit=100", t.url)), &session, false)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let creates = audit["data"].as_array().unwrap().iter().filter(|e| e["operation"] == "server_create").count();
+    assert_eq!(creates, 19, "one audit entry per acknowledged create");
+}
