@@ -73,8 +73,12 @@ pub fn find_by_name(conn: &mut Conn, name: &str) -> QueryResult<Option<Account>>
     accounts::table.filter(accounts::name.eq(name)).select(Account::as_select()).get_result(conn).optional()
 }
 
+/// On every authenticated request (the session's account): run on the
+/// backend's own connection, whose statement cache knows the query by its
+/// type, instead of through the multi-backend, which renders the SQL again
+/// each time to find it (a third of a lookup, by callgrind).
 pub fn find_by_id(conn: &mut Conn, id: i64) -> QueryResult<Option<Account>> {
-    accounts::table.find(id).select(Account::as_select()).get_result(conn).optional()
+    crate::each_backend!(conn, |c| accounts::table.find(id).select(Account::as_select()).get_result(c).optional())
 }
 
 pub fn list(conn: &mut Conn) -> QueryResult<Vec<Account>> {

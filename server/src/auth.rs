@@ -26,7 +26,11 @@ type HmacSha256 = Hmac<Sha256>;
 /// The signing key. Comes from configuration, or is generated once and kept
 /// in the database so that sessions survive restarts.
 #[derive(Clone)]
-pub struct SigningKey(Vec<u8>);
+pub struct SigningKey {
+    /// The HMAC state after the key: each signature clones it instead of
+    /// hashing the key's two blocks again.
+    keyed: HmacSha256,
+}
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -43,7 +47,7 @@ impl SigningKey {
             .decode(b64.trim())
             .map_err(|_| anyhow::anyhow!("the JWT key must be base64"))?;
         anyhow::ensure!(bytes.len() >= 32, "the JWT key must be at least 32 bytes");
-        Ok(Self(bytes))
+        Ok(Self::new(&bytes))
     }
 
     /// The key stored in the database, generated and stored first if there is none.
@@ -59,11 +63,15 @@ impl SigningKey {
         crate::each_backend!(&mut *conn, |c| insert.execute(c))?;
         let stored: String =
             settings::table.filter(settings::name.eq(KEY_SETTING)).select(settings::value).get_result(&mut conn)?;
-        Ok(Self(B64.decode(stored).map_err(|_| anyhow::anyhow!("stored JWT key is corrupt"))?))
+        Ok(Self::new(&B64.decode(stored).map_err(|_| anyhow::anyhow!("stored JWT key is corrupt"))?))
+    }
+
+    fn new(key: &[u8]) -> Self {
+        SigningKey { keyed: HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length") }
     }
 
     fn mac(&self, parts: &[&[u8]]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        let mut mac = self.keyed.clone();
         for p in parts {
             mac.update(p);
         }

@@ -263,12 +263,10 @@ fn select_in(conn: &mut Conn, q: &ServerListQuery) -> DbResult<ServerList> {
 }
 
 /// The server, or 404.
+/// A lookup by key, on the backend's own connection (see
+/// [`crate::accounts::find_by_id`] for why).
 pub fn find(conn: &mut Conn, id: i64) -> DbResult<ServerRow> {
-    servers::table
-        .find(id)
-        .select(ServerRow::as_select())
-        .get_result(conn)
-        .optional()?
+    crate::each_backend!(conn, |c| servers::table.find(id).select(ServerRow::as_select()).get_result(c).optional())?
         .ok_or_else(|| Problem::NotFound(format!("Server {id} not found")).into())
 }
 
