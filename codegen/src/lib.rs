@@ -24,6 +24,7 @@
 //! ([`refs`], [`schema`], [`roundtrip`]), with no typify or syn behind it.
 
 pub mod client;
+pub mod diff;
 pub mod docs;
 pub mod error;
 pub mod model;

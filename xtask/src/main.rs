@@ -8,6 +8,7 @@ mod contract;
 mod docs;
 mod fuzz;
 mod live;
+mod spec_diff;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use crate::live::Store;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
-  test          every test: the Rust suite, then spec lint, spec check,
+  test          every test: spec diff (the gate), the Rust suite, then spec lint, spec check,
                 contract, compat and the docs browser test (the README's test
                 command); the suite, contract and compat again on PostgreSQL when
                 HOSTADMIN_TEST_DATABASE_URL names a database
@@ -28,6 +29,13 @@ const USAGE: &str = "usage: cargo xtask <task>
                 the spec is valid OpenAPI 3.0 and keeps the house rules
                 (redocly.yaml), with Redocly CLI pinned in xtask/node
   spec check    the served document against spec/openapi.yaml, as a readable diff
+  spec diff [BASE]
+                every change since the last release in spec/released/ (or
+                BASE: a file, or git:REV for spec/openapi.yaml at REV), breaking
+                or not for clients; fails on a breaking change unless
+                info.version is a major bump (Cargo's reading: 0.1 → 0.2 is major)
+  spec release  copies spec/openapi.yaml to spec/released/VERSION.yaml, once
+                info.version is new and raised as its changes require
   contract [--spec FILE] [--postgres URL]
                 schemathesis against a live release server (every check),
                 from spec/openapi.yaml or FILE, on a temporary SQLite file
@@ -62,6 +70,9 @@ fn main() -> Result<()> {
         ["test", extra @ ..] => test(extra),
         ["ci"] => ci(),
         ["spec", "check"] => spec_check(),
+        ["spec", "diff"] => spec_diff::spec_diff(&project_root(), None),
+        ["spec", "diff", base] => spec_diff::spec_diff(&project_root(), Some(base)),
+        ["spec", "release"] => spec_diff::release(&project_root()).map(drop),
         ["spec", "lint"] => spec_lint("spec/openapi.yaml"),
         ["spec", "lint", file] => spec_lint(file),
         ["contract", rest @ ..] => contract_args(rest),
@@ -130,6 +141,9 @@ fn run(mut cmd: Command) -> Result<()> {
 const TEST_DATABASE_URL: &str = "HOSTADMIN_TEST_DATABASE_URL";
 
 fn test(extra: &[&str]) -> Result<()> {
+    // The compatibility gate first: it takes a second, the rest minutes.
+    eprintln!("xtask test: spec diff (the compatibility gate)");
+    spec_diff::spec_diff(&project_root(), None)?;
     // The fault tests (SIGKILL, logs) run the release server, as deployed.
     let release = tools::release_server()?;
     // Every test on SQLite, then, when a PostgreSQL database is given, every
