@@ -14,7 +14,7 @@ fn model(spec: &serde_json::Value) -> hostadmin_codegen::Spec {
 /// The docs portal's file at `path`, as the build writes it (a Rust string
 /// literal, so quotes are escaped).
 fn docs_file(spec: &serde_json::Value, path: &str) -> String {
-    let docs = hostadmin_codegen::docs_source(&model(spec));
+    let docs = hostadmin_codegen::docs_source(&model(spec), &Default::default());
     let start = docs.find(&format!("({path:?}, ")).unwrap_or_else(|| panic!("{path} is in the portal"));
     docs[start..].split("\n(").next().unwrap().to_string()
 }
@@ -97,7 +97,7 @@ fn a_schema_typify_cannot_read_fails_generation_naming_it() {
 #[test]
 fn docs_and_samples_cover_every_operation() {
     let spec = common::spec();
-    let docs = hostadmin_codegen::docs_source(&model(&spec));
+    let docs = hostadmin_codegen::docs_source(&model(&spec), &Default::default());
     for page in ["operations/thingList.html", "operations/login.html", "index.html", "assets/style.css"] {
         assert!(docs.contains(&format!("({page:?}, ")), "{page}");
     }
