@@ -925,3 +925,32 @@ const TRY_IT: &str = r#"// "Try it": sends an operation's request from its page 
   });
 })();
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_renders_lists_and_escapes_html() {
+        assert_eq!(
+            markdown("Intro:\n\n- **a** `x`\n- b"),
+            "<p>Intro:</p>\n<ul>\n<li><strong>a</strong> <code>x</code></li>\n<li>b</li>\n</ul>"
+        );
+        assert_eq!(markdown("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+        assert_eq!(markdown("a <img src=x onerror=alert(1)> b"), "<p>a &lt;img src=x onerror=alert(1)&gt; b</p>");
+        assert_eq!(
+            markdown("[x](javascript:alert(1)) and [y](https://e.example)"),
+            "<p>x and <a href=\"https://e.example\">y</a></p>"
+        );
+        assert_eq!(markdown("![logo](https://e.example/l.png)"), "<p>logo</p>");
+    }
+
+    #[test]
+    fn empty_descriptions_render_nothing() {
+        for text in ["", "  \n\n ", "\n"] {
+            assert_eq!(markdown(text), "");
+            assert_eq!(inline(text), "");
+        }
+        assert_eq!(inline("one `line`"), "one <code>line</code>");
+    }
+}

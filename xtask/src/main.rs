@@ -49,10 +49,12 @@ const USAGE: &str = "usage: cargo xtask <task>
                 compat) as installable packages versioned with the spec's
                 info.version (default target/clients), each installed and
                 imported once as a check
-  docs [--out DIR]
-                the docs portal, built from the spec (default target/docs)
-  docs test     the portal, as the service serves it at /docs, in headless
-                Chromium (screenshots under target/docs-screenshots)
+  docs [--out DIR] [--try-it-base URL]
+                the docs portal, built from the spec, as a static site (default
+                target/docs); its Try it form is off, or sends to the service at URL
+  docs test     the portal, as the service serves it at /docs (changelog,
+                Markdown, a Try it round trip, axe-core) and as a static copy,
+                in headless Chromium (screenshots under target/docs-screenshots)
   fuzz [--seconds N]
                 the request-path fuzz target for N seconds (default 60);
                 not part of `test`
@@ -80,9 +82,8 @@ fn main() -> Result<()> {
         ["compat", "--postgres", url] => compat::compat(Store::Postgres(url)),
         ["clients"] => clients::clients(None),
         ["clients", "--out", dir] => clients::clients(Some(dir)),
-        ["docs"] => docs::write("target/docs"),
-        ["docs", "--out", dir] => docs::write(dir),
         ["docs", "test"] => docs::browser_test(),
+        ["docs", rest @ ..] => docs_args(rest),
         ["schema"] => schema(),
         ["bench", rest @ ..] => bench_args(rest),
         ["fuzz"] => fuzz::fuzz(60),
@@ -105,6 +106,19 @@ fn bench_args(args: &[&str]) -> Result<()> {
         }
     }
     bench::bench(options)
+}
+
+fn docs_args(args: &[&str]) -> Result<()> {
+    let (mut out, mut base) = ("target/docs", None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--out" => out = args.next().context("--out needs a directory")?,
+            "--try-it-base" => base = Some(*args.next().context("--try-it-base needs a URL")?),
+            other => bail!("docs: unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    docs::write(out, base)
 }
 
 fn contract_args(args: &[&str]) -> Result<()> {
