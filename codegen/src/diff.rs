@@ -113,11 +113,7 @@ enum Effect {
 
 impl Effect {
     fn breaking(self, dir: Dir) -> bool {
-        match (self, dir) {
-            (Effect::Changes, _) => true,
-            (Effect::Narrows, Dir::Request) | (Effect::Widens, Dir::Response) => true,
-            _ => false,
-        }
+        matches!((self, dir), (Effect::Changes, _) | (Effect::Narrows, Dir::Request) | (Effect::Widens, Dir::Response))
     }
 }
 
