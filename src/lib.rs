@@ -28,6 +28,7 @@ pub mod docs {
             Some("html") => "text/html; charset=utf-8",
             Some("css") => "text/css; charset=utf-8",
             Some("js") => "text/javascript; charset=utf-8",
+            Some("yaml") => "application/yaml; charset=utf-8",
             _ => "application/octet-stream",
         }
     }

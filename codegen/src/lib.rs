@@ -24,6 +24,7 @@
 //! ([`refs`], [`schema`], [`roundtrip`]), with no typify or syn behind it.
 
 pub mod client;
+pub mod diff;
 pub mod docs;
 pub mod error;
 pub mod model;
@@ -47,10 +48,11 @@ pub fn api_source(spec: &Spec) -> Result<String, Error> {
 }
 
 /// The docs portal as Rust source (`OUT_DIR/docs.rs`): a `FILES` constant of
-/// (path under the portal root, content) pairs.
-pub fn docs_source(spec: &Spec) -> String {
+/// (path under the portal root, content) pairs; `history` gives the
+/// changelog and the downloadable spec files.
+pub fn docs_source(spec: &Spec, history: &docs::History) -> String {
     let entries: Vec<String> =
-        docs::portal(spec).iter().map(|(path, content)| format!("({path:?}, {content:?})")).collect();
+        docs::portal(spec, history).iter().map(|(path, content)| format!("({path:?}, {content:?})")).collect();
     format!(
         "/// The docs portal: (path under the portal root, content).\npub const FILES: &[(&str, &str)] = &[{}];\n",
         entries.join(",\n")

@@ -14,7 +14,7 @@ fn model(spec: &serde_json::Value) -> hostadmin_codegen::Spec {
 /// The docs portal's file at `path`, as the build writes it (a Rust string
 /// literal, so quotes are escaped).
 fn docs_file(spec: &serde_json::Value, path: &str) -> String {
-    let docs = hostadmin_codegen::docs_source(&model(spec));
+    let docs = hostadmin_codegen::docs_source(&model(spec), &Default::default());
     let start = docs.find(&format!("({path:?}, ")).unwrap_or_else(|| panic!("{path} is in the portal"));
     docs[start..].split("\n(").next().unwrap().to_string()
 }
@@ -97,7 +97,7 @@ fn a_schema_typify_cannot_read_fails_generation_naming_it() {
 #[test]
 fn docs_and_samples_cover_every_operation() {
     let spec = common::spec();
-    let docs = hostadmin_codegen::docs_source(&model(&spec));
+    let docs = hostadmin_codegen::docs_source(&model(&spec), &Default::default());
     for page in ["operations/thingList.html", "operations/login.html", "index.html", "assets/style.css"] {
         assert!(docs.contains(&format!("({page:?}, ")), "{page}");
     }
@@ -177,4 +177,85 @@ fn gets_have_head_twins_and_every_path_its_routing_endpoints() {
     assert!(!has(&code, r#"::http::Method::GET, "/things", crate::wire::Fallback"#), "GET /things is an operation");
     // The request headers a CORS preflight may be granted, from the spec.
     assert!(has(&code, r#"pub const REQUEST_HEADERS: &[&str] = &["accept", "content-type", "x-trace"];"#), "{code}");
+}
+
+/// The portal's files with a history of releases, by path.
+fn portal_with(spec: &serde_json::Value, releases: &[(&str, serde_json::Value)]) -> Vec<(String, String)> {
+    use hostadmin_codegen::{diff::Version, docs};
+    let history = docs::History {
+        current_source: "openapi: 3.0.3\n".into(),
+        releases: releases
+            .iter()
+            .map(|(v, d)| docs::Release {
+                version: Version::parse(v).unwrap(),
+                source: format!("version {v}"),
+                document: d.clone(),
+            })
+            .collect(),
+    };
+    docs::portal(&model(spec), &history)
+}
+
+fn file<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
+    &files.iter().find(|(p, _)| p == path).unwrap_or_else(|| panic!("{path} is in the portal")).1
+}
+
+#[test]
+fn the_changelog_lists_breaking_changes_first_and_pages_say_since_when() {
+    let current = common::spec();
+    let mut first = current.clone();
+    first["info"]["version"] = "1.0.0".into();
+    first["paths"].as_object_mut().unwrap().remove("/login");
+    let mut second = current.clone();
+    second["info"]["version"] = "2.0.0".into();
+    // 2.0.0 made a parameter of thingList required: breaking against 1.0.0.
+    common::op(&mut second, "/things", "get")["parameters"][0]["required"] = true.into();
+    let files = portal_with(&second, &[("1.0.0", first.clone()), ("2.0.0", second.clone())]);
+    let changelog = file(&files, "changelog.html");
+    let entry = &changelog[changelog.find("id=\"v2.0.0\"").expect("a 2.0.0 entry")
+        ..changelog.find("id=\"v1.0.0\"").expect("a 1.0.0 entry")];
+    let breaking = entry.find("Breaking changes").expect("breaking changes listed");
+    let compatible = entry.find("Compatible changes").expect("compatible changes listed");
+    assert!(breaking < compatible, "breaking first: {entry}");
+    assert!(entry.contains("operation added"), "{entry}");
+    assert!(entry.contains("became required"), "{entry}");
+    assert!(entry.contains("<a href=\"spec/released/2.0.0.yaml\" download>"), "{entry}");
+    assert!(changelog.contains("The first version"), "{changelog}");
+    assert!(!changelog.contains("id=\"unreleased\""), "the current spec is 2.0.0's: nothing unreleased");
+    assert_eq!(file(&files, "spec/released/1.0.0.yaml"), "version 1.0.0");
+    assert_eq!(file(&files, "spec/openapi.yaml"), "openapi: 3.0.3\n");
+    // Since: the first of the unbroken run of releases that has it.
+    assert!(file(&files, "operations/thingList.html")
+        .contains("Since version <a href=\"../changelog.html#v1.0.0\">1.0.0</a>"));
+    assert!(
+        file(&files, "operations/login.html").contains("Since version <a href=\"../changelog.html#v2.0.0\">2.0.0</a>")
+    );
+    // An operation no release has is new.
+    let files = portal_with(&current, &[("1.0.0", first)]);
+    assert!(file(&files, "operations/login.html").contains("not in a released version yet"));
+    assert!(file(&files, "changelog.html").contains("id=\"unreleased\""));
+}
+
+#[test]
+fn try_it_is_a_form_per_operation_switched_on_by_its_config() {
+    let files = portal_with(&common::spec(), &[]);
+    let list = file(&files, "operations/thingList.html");
+    let section = &list[list.find("<section class=\"try-it\"").expect("a Try it section")..];
+    assert!(
+        section.starts_with("<section class=\"try-it\" id=\"try-it\" hidden data-method=\"GET\" data-path=\"/things\""),
+        "hidden until switched on: {section}"
+    );
+    assert!(section.contains("data-kind=\"session\""), "a session login for a cookie scheme: {section}");
+    assert!(section.contains("class=\"try-param\" data-in=\"query\""), "{section}");
+    let create = file(&files, "operations/thingCreate.html");
+    assert!(create.contains("<textarea id=\"try-body\""), "a body field: {create}");
+    assert!(
+        !list.contains("<script>") && list.contains("<script src=\"../assets/try-it.js\"></script>"),
+        "same-origin script files only"
+    );
+    assert_eq!(file(&files, "assets/try-it-config.js"), hostadmin_codegen::docs::try_it_config(Some("")));
+    assert!(hostadmin_codegen::docs::try_it_config(None).contains("{\"enabled\":false}"));
+    assert!(
+        hostadmin_codegen::docs::try_it_config(Some("https://h.example/")).contains("\"base\":\"https://h.example\"")
+    );
 }

@@ -37,6 +37,19 @@ async fn the_portal_is_served_with_a_page_per_operation() {
         }
     }
 
+    // The changelog, the spec files to download, and Try it switched on
+    // (same origin) where the service serves the portal.
+    let changelog = t.http().get(format!("{}/docs/changelog.html", t.url)).send().await.unwrap();
+    assert_eq!(changelog.status().as_u16(), 200);
+    assert!(changelog.text().await.unwrap().contains("id=\"v0.1.0\""));
+    let yaml = t.http().get(format!("{}/docs/spec/openapi.yaml", t.url)).send().await.unwrap();
+    assert!(yaml.headers()["content-type"].to_str().unwrap().starts_with("application/yaml"));
+    let served = yaml.text().await.unwrap();
+    assert_eq!(served, std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml")).unwrap());
+    let config = t.http().get(format!("{}/docs/assets/try-it-config.js", t.url)).send().await.unwrap();
+    let config = config.text().await.unwrap();
+    assert!(config.contains("\"enabled\":true") && config.contains("\"base\":\"\""), "{config}");
+
     let css = t.http().get(format!("{}/docs/assets/style.css", t.url)).send().await.unwrap();
     assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     let missing = t.http().get(format!("{}/docs/nope.html", t.url)).send().await.unwrap();

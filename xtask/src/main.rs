@@ -8,6 +8,7 @@ mod contract;
 mod docs;
 mod fuzz;
 mod live;
+mod spec_diff;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use crate::live::Store;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
-  test          every test: the Rust suite, then spec lint, spec check,
+  test          every test: spec diff (the gate), the Rust suite, then spec lint, spec check,
                 contract, compat and the docs browser test (the README's test
                 command); the suite, contract and compat again on PostgreSQL when
                 HOSTADMIN_TEST_DATABASE_URL names a database
@@ -28,6 +29,13 @@ const USAGE: &str = "usage: cargo xtask <task>
                 the spec is valid OpenAPI 3.0 and keeps the house rules
                 (redocly.yaml), with Redocly CLI pinned in xtask/node
   spec check    the served document against spec/openapi.yaml, as a readable diff
+  spec diff [BASE]
+                every change since the last release in spec/released/ (or
+                BASE: a file, or git:REV for spec/openapi.yaml at REV), breaking
+                or not for clients; fails on a breaking change unless
+                info.version is a major bump (Cargo's reading: 0.1 → 0.2 is major)
+  spec release  copies spec/openapi.yaml to spec/released/VERSION.yaml, once
+                info.version is new and raised as its changes require
   contract [--spec FILE] [--postgres URL]
                 schemathesis against a live release server (every check),
                 from spec/openapi.yaml or FILE, on a temporary SQLite file
@@ -41,10 +49,12 @@ const USAGE: &str = "usage: cargo xtask <task>
                 compat) as installable packages versioned with the spec's
                 info.version (default target/clients), each installed and
                 imported once as a check
-  docs [--out DIR]
-                the docs portal, built from the spec (default target/docs)
-  docs test     the portal, as the service serves it at /docs, in headless
-                Chromium (screenshots under target/docs-screenshots)
+  docs [--out DIR] [--try-it-base URL]
+                the docs portal, built from the spec, as a static site (default
+                target/docs); its Try it form is off, or sends to the service at URL
+  docs test     the portal, as the service serves it at /docs (changelog,
+                Markdown, a Try it round trip, axe-core) and as a static copy,
+                in headless Chromium (screenshots under target/docs-screenshots)
   fuzz [--seconds N]
                 the request-path fuzz target for N seconds (default 60);
                 not part of `test`
@@ -62,6 +72,9 @@ fn main() -> Result<()> {
         ["test", extra @ ..] => test(extra),
         ["ci"] => ci(),
         ["spec", "check"] => spec_check(),
+        ["spec", "diff"] => spec_diff::spec_diff(&project_root(), None),
+        ["spec", "diff", base] => spec_diff::spec_diff(&project_root(), Some(base)),
+        ["spec", "release"] => spec_diff::release(&project_root()).map(drop),
         ["spec", "lint"] => spec_lint("spec/openapi.yaml"),
         ["spec", "lint", file] => spec_lint(file),
         ["contract", rest @ ..] => contract_args(rest),
@@ -69,9 +82,8 @@ fn main() -> Result<()> {
         ["compat", "--postgres", url] => compat::compat(Store::Postgres(url)),
         ["clients"] => clients::clients(None),
         ["clients", "--out", dir] => clients::clients(Some(dir)),
-        ["docs"] => docs::write("target/docs"),
-        ["docs", "--out", dir] => docs::write(dir),
         ["docs", "test"] => docs::browser_test(),
+        ["docs", rest @ ..] => docs_args(rest),
         ["schema"] => schema(),
         ["bench", rest @ ..] => bench_args(rest),
         ["fuzz"] => fuzz::fuzz(60),
@@ -94,6 +106,19 @@ fn bench_args(args: &[&str]) -> Result<()> {
         }
     }
     bench::bench(options)
+}
+
+fn docs_args(args: &[&str]) -> Result<()> {
+    let (mut out, mut base) = ("target/docs", None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--out" => out = args.next().context("--out needs a directory")?,
+            "--try-it-base" => base = Some(*args.next().context("--try-it-base needs a URL")?),
+            other => bail!("docs: unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    docs::write(out, base)
 }
 
 fn contract_args(args: &[&str]) -> Result<()> {
@@ -130,6 +155,9 @@ fn run(mut cmd: Command) -> Result<()> {
 const TEST_DATABASE_URL: &str = "HOSTADMIN_TEST_DATABASE_URL";
 
 fn test(extra: &[&str]) -> Result<()> {
+    // The compatibility gate first: it takes a second, the rest minutes.
+    eprintln!("xtask test: spec diff (the compatibility gate)");
+    spec_diff::spec_diff(&project_root(), None)?;
     // The fault tests (SIGKILL, logs) run the release server, as deployed.
     let release = tools::release_server()?;
     // Every test on SQLite, then, when a PostgreSQL database is given, every
