@@ -1,7 +1,15 @@
 //! An HTTP/1.1 keep-alive load generator: a fixed number of connections,
 //! each sending its next request as soon as the previous answer is read,
-//! for a fixed time. One thread, so that it takes the same share of the
-//! machine whatever server it drives.
+//! for a fixed time, over `--threads` threads (each a runtime of its own
+//! holding its share of the connections). The bench runs the framework
+//! ceiling with one thread and with two, to show whether the generator
+//! itself is what limits a run (see `xtask/src/bench.rs`).
+//!
+//! It stays small and our own because the bench needs per-request random
+//! IDs and unique bodies (`{rand}`, `{seq}`), which oha and wrk do not
+//! template without scripting. A request without placeholders is built
+//! once, and answers are parsed without allocating, so that the client
+//! takes as little of the shared cores as it can.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,11 +18,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use hostadmin_bench_figures::Figures;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::measure::{figures, fill, Rng, RunArgs, Samples};
+use crate::measure::{figures, fill, Rng, RunArgs, Samples, Window};
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -40,6 +47,10 @@ pub struct Args {
     expect: u16,
     #[arg(long, default_value_t = 8)]
     connections: usize,
+    /// Threads sending the load, the connections dealt out among them in
+    /// turn (never more threads than connections).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
     #[command(flatten)]
     run: RunArgs,
     /// Write the body of the first answer here (the framework ceiling
@@ -74,17 +85,7 @@ impl Connection {
             }
             self.fill().await?;
         };
-        let head = std::str::from_utf8(&self.buffer[..head_end]).context("answer head is not UTF-8")?;
-        let mut lines = head.split("\r\n");
-        let status_line = lines.next().unwrap_or_default();
-        let status: u16 = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).context("status line")?;
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-            .collect();
-        let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        let chunked = header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-        let length: Option<usize> = header("content-length").and_then(|v| v.parse().ok());
+        let (status, chunked, length) = parse_head(&self.buffer[..head_end])?;
         self.buffer.drain(..head_end);
         let body = if chunked {
             self.read_chunked().await?
@@ -122,14 +123,36 @@ impl Connection {
     }
 
     async fn fill(&mut self) -> anyhow::Result<()> {
-        let mut chunk = [0u8; 16 * 1024];
-        let n = self.stream.read(&mut chunk).await?;
-        if n == 0 {
+        if self.buffer.capacity() - self.buffer.len() < 4096 {
+            self.buffer.reserve(16 * 1024);
+        }
+        if self.stream.read_buf(&mut self.buffer).await? == 0 {
             bail!("the server closed the connection");
         }
-        self.buffer.extend_from_slice(&chunk[..n]);
         Ok(())
     }
+}
+
+/// The status, whether the body is chunked, and its `Content-Length`.
+fn parse_head(head: &[u8]) -> anyhow::Result<(u16, bool, Option<usize>)> {
+    let mut lines = head.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split(|&b| b == b' ')
+        .nth(1)
+        .and_then(|s| std::str::from_utf8(s).ok()?.parse().ok())
+        .context("status line")?;
+    let (mut chunked, mut length) = (false, None);
+    for line in lines {
+        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        if name.eq_ignore_ascii_case(b"content-length") {
+            length = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            chunked = value.eq_ignore_ascii_case(b"chunked");
+        }
+    }
+    Ok((status, chunked, length))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -152,21 +175,38 @@ fn request(method: &str, path: &str, headers: &[String], content_type: &str, bod
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let figures = runtime.block_on(drive(args))?;
-    println!("{}", serde_json::to_string(&figures)?);
+    let seq = Arc::new(AtomicU64::new(0));
+    runtime.block_on(first_request(&args, &seq))?;
+    drop(runtime);
+    let window = args.run.window();
+    let args = Arc::new(args);
+    let threads = args.threads.clamp(1, args.connections.max(1));
+    let mut handles = Vec::new();
+    for thread in 0..threads {
+        let (args, seq) = (args.clone(), seq.clone());
+        let mine: Vec<usize> = (thread..args.connections).step_by(threads).collect();
+        handles.push(std::thread::spawn(move || -> anyhow::Result<Vec<Samples>> {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(drive(args, mine, seq, window))
+        }));
+    }
+    let mut all = Vec::new();
+    for handle in handles {
+        all.extend(handle.join().map_err(|_| anyhow::anyhow!("a load thread panicked"))??);
+    }
+    println!("{}", serde_json::to_string(&figures(all, &window))?);
     Ok(())
 }
 
-async fn drive(args: Args) -> anyhow::Result<Figures> {
-    let headers = args.header.clone();
-    // One request first, outside the measurement: it must succeed, and its
-    // body is what the framework ceiling will answer with.
+/// One request first, outside the measurement: it must succeed, and its
+/// body is what the framework ceiling will answer with.
+async fn first_request(args: &Args, seq: &AtomicU64) -> anyhow::Result<()> {
     let mut first = Connection::open(args.addr[0]).await?;
     let mut rng = Rng::new(args.run.seed);
-    let seq = Arc::new(AtomicU64::new(0));
     let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max);
     let body = args.body.as_deref().map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max));
-    let answer = first.exchange(&request(&args.method, &path, &headers, &args.content_type, body.as_deref())).await?;
+    let answer =
+        first.exchange(&request(&args.method, &path, &args.header, &args.content_type, body.as_deref())).await?;
     if answer.status != args.expect {
         bail!(
             "{} {path}: expected {}, got {} {}",
@@ -179,14 +219,18 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
     if let Some(file) = &args.save_body {
         std::fs::write(file, &answer.body)?;
     }
-    drop(first);
+    Ok(())
+}
 
-    let window = args.run.window();
-    let args = Arc::new(args);
-    let headers = Arc::new(headers);
+/// The connections numbered `mine`, on this thread, until the window ends.
+async fn drive(args: Arc<Args>, mine: Vec<usize>, seq: Arc<AtomicU64>, window: Window) -> anyhow::Result<Vec<Samples>> {
+    // Without placeholders every request is the same bytes: built once.
+    let templated = args.path.contains('{') || args.body.as_deref().is_some_and(|b| b.contains('{'));
+    let fixed: Arc<[u8]> =
+        Arc::from(request(&args.method, &args.path, &args.header, &args.content_type, args.body.as_deref()));
     let mut workers = Vec::new();
-    for worker in 0..args.connections {
-        let (args, headers, seq) = (args.clone(), headers.clone(), seq.clone());
+    for worker in mine {
+        let (args, seq, fixed) = (args.clone(), seq.clone(), fixed.clone());
         let addr = args.addr[worker % args.addr.len()];
         let mut conn = Connection::open(addr).await?;
         workers.push(tokio::spawn(async move {
@@ -194,20 +238,27 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
             let mut samples = Samples::default();
             let mut reported = false;
             while Instant::now() < window.end {
-                let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max);
-                let body = args
-                    .body
-                    .as_deref()
-                    .map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max));
-                let bytes = request(&args.method, &path, &headers, &args.content_type, body.as_deref());
+                let built;
+                let bytes: &[u8] = if templated {
+                    let path = fill(&args.path, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max);
+                    let body = args
+                        .body
+                        .as_deref()
+                        .map(|b| fill(b, seq.fetch_add(1, Ordering::Relaxed), &mut rng, args.run.rand_max));
+                    built = request(&args.method, &path, &args.header, &args.content_type, body.as_deref());
+                    &built
+                } else {
+                    &fixed
+                };
                 let began = Instant::now();
-                match conn.exchange(&bytes).await {
+                match conn.exchange(bytes).await {
                     Ok(answer) => {
                         let ok = answer.status == args.expect;
                         if !ok && !reported {
                             eprintln!(
-                                "{} {path}: {} {}",
+                                "{} {}: {} {}",
                                 args.method,
+                                args.path,
                                 answer.status,
                                 String::from_utf8_lossy(&answer.body)
                             );
@@ -233,5 +284,5 @@ async fn drive(args: Args) -> anyhow::Result<Figures> {
     for worker in workers {
         all.push(worker.await?);
     }
-    Ok(figures(all, &window))
+    Ok(all)
 }

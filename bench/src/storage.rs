@@ -181,8 +181,8 @@ pub fn seed(database: &Location, count: u64) -> anyhow::Result<()> {
         Ok(())
     })?;
     // What an operator runs after a bulk load on PostgreSQL: statistics for
-    // the planner, and the trigram indexes' pending lists merged (until
-    // autovacuum does both, `match` would scan).
+    // the planner, and the `match` gram index's pending list merged (until
+    // autovacuum does both, `match` reads the pending list in full).
     if let Conn::Pg(pg) = &mut *conn {
         diesel::connection::SimpleConnection::batch_execute(pg, "VACUUM ANALYZE")?;
     }

@@ -1,19 +1,21 @@
 //! System servers: rows, queries, and the operations of the system surface.
 //!
 //! A server's `users` and `domains` are kept in its row by triggers
-//! (migration 4, on both backends), as is the trigram search index, in the
+//! (migration 4, on both backends), as is the gram index of `match`
+//! (migration 9), in the
 //! same transaction as the change they follow, so they cannot drift; a read
 //! or a sort by `users` needs no aggregate.
 //!
 //! A page costs the same however large the table (the bench measures it):
 //! the total `count` of an unfiltered list is summed from per-1024-ID blocks
 //! (`server_blocks`), a deep `offset` in ID order finds its block from the
-//! same sums and then skips fewer than 1024 rows, `match` goes through a
-//! trigram index (SQLite's FTS5, PostgreSQL's `pg_trgm`), and every sort
+//! same sums and then skips fewer than 1024 rows, `match` finds a selective
+//! needle's rows through a gram index (see [`matching`]), and every sort
 //! has an index. What stays
 //! proportional: a deep `offset` under another sort, or with a filter, walks
 //! the index up to it (the contract has no cursor), and a `match` needle of
-//! fewer than three characters (no trigram) scans.
+//! fewer than three characters scans, and an unselective one (in most
+//! names) costs as many rows as it matches, which its `count` must count.
 
 use crate::db::{Conn, MultiBackend};
 use diesel::prelude::*;
@@ -27,19 +29,6 @@ use crate::unique;
 use hostadmin_api::types::{Message, Server, ServerCreate, ServerList, ServerUpdate};
 use hostadmin_api::wire::{Claimed, Problem};
 use hostadmin_api::{ServerDeletePath, ServerGetPath, ServerGetQuery, ServerListQuery, ServerUpdatePath};
-
-diesel::table! {
-    /// The trigram full-text index over the names (migration 4). Declared
-    /// here, not in schema.rs: the Diesel CLI types an FTS5 table's columns
-    /// as BLOBs.
-    servers_search (rowid) {
-        rowid -> BigInt,
-        hostname -> Text,
-        extname -> Text,
-    }
-}
-
-diesel::allow_tables_to_appear_in_same_query!(servers_search, servers);
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = servers)]
@@ -67,34 +56,45 @@ type Filtered<'a> = servers::BoxedQuery<'a, MultiBackend>;
 type Condition = Box<dyn BoxableExpression<servers::table, MultiBackend, SqlType = Bool>>;
 
 /// `match` in `fields`, a case-insensitive substring with `%` and `_`
-/// literal, through a trigram index where the needle has three characters
-/// or more. SQLite: one FTS5 phrase query over the fields (the needle's
-/// trigrams, consecutive), or for a shorter needle, which has no trigram, a
-/// scan. PostgreSQL: ILIKE, which `pg_trgm`'s GIN indexes serve.
+/// literal (LIKE on SQLite, ILIKE on PostgreSQL). A needle of three
+/// characters or more first narrows the rows through the gram index of
+/// migration 9: the rows one of whose names holds, at some position, the
+/// needle's first eight characters (lower-cased), found by one prefix query
+/// whose cost follows the needle's occurrences, not the table (FTS5 on
+/// SQLite, a GIN-indexed `tsvector` on PostgreSQL). The pattern then checks
+/// each candidate, so the answer is the pattern's whatever the index holds.
+/// A shorter needle scans.
 fn matching(sqlite: bool, fields: &[String], text: &str) -> Condition {
     let hostname = fields.iter().any(|f| f == "hostname");
     let extname = fields.iter().any(|f| f == "extname");
-    if sqlite && text.chars().count() >= 3 {
-        let columns = match (hostname, extname) {
-            (true, false) => "hostname",
-            (false, true) => "extname",
-            _ => "{hostname extname}",
-        };
-        let phrase = format!("{columns} : \"{}\"", text.replace('"', "\"\""));
-        let ids = servers_search::table
-            .select(servers_search::rowid)
-            .filter(diesel::dsl::sql::<Bool>("servers_search MATCH ").bind::<diesel::sql_types::Text, _>(phrase));
-        return Box::new(servers::id.eq_any(ids));
-    }
     let pattern = crate::paging::like_pattern(text);
-    match (hostname, extname) {
+    let checked: Condition = match (hostname, extname) {
         (true, false) => Box::new(crate::paging::matches(servers::hostname, pattern)),
         (false, true) => Box::new(crate::paging::matches(servers::extname, pattern)),
         _ => Box::new(
             crate::paging::matches(servers::hostname, pattern.clone())
                 .or(crate::paging::matches(servers::extname, pattern)),
         ),
+    };
+    if text.chars().count() < 3 {
+        return checked;
     }
+    let candidates = if sqlite {
+        diesel::dsl::sql::<Bool>(
+            "servers.id IN (SELECT rowid FROM servers_search_grams WHERE servers_search_grams MATCH \
+             '\"' || hex(substr(lower(",
+        )
+        .bind::<diesel::sql_types::Text, _>(text.to_string())
+        .sql("), 1, 8)) || '\" *')")
+    } else {
+        diesel::dsl::sql::<Bool>(
+            "server_match_grams(servers.hostname, servers.extname) @@ to_tsquery('simple', \
+             translate(encode(convert_to(substr(lower(",
+        )
+        .bind::<diesel::sql_types::Text, _>(text.to_string())
+        .sql("), 1, 8), 'UTF8'), 'hex'), '0123456789abcdef', 'abcdefghijklmnop') || ':*')")
+    };
+    Box::new(candidates.and(checked))
 }
 
 /// Whether the query has any filter (an unfiltered list reads its total

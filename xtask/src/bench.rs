@@ -8,6 +8,13 @@
 //! meant to be compared between machines; these machines are shared and
 //! noisy, and the three runs of a row share whatever noise there was.
 //!
+//! Two figures check the bench itself. The **load-tool check** drives the
+//! framework ceiling with one load thread and with two: if two are faster,
+//! the generator was the limit, and the run goes on with the faster count
+//! (its figures are ceilings only if the generator is not what bounds
+//! them). **Match flatness** is the p99 of `list-match` at the largest
+//! table over its p99 at 1 000 rows (target: at most 1.5).
+//!
 //! The figures go into a typed [`Report`] (see `report.rs`): JSON in
 //! `target/bench/latest.json`, the tables on standard output and, for a
 //! full run, `bench/README.md`.
@@ -22,7 +29,7 @@ use anyhow::{bail, Context, Result};
 use hostadmin_bench_figures::Figures;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use self::report::{BackendRow, CeilingRow, ColdStart, Machine, PeakRss, Report};
+use self::report::{BackendRow, CeilingRow, ColdStart, Flatness, LoadCheck, Machine, PeakRss, Report};
 use crate::live::{spawn_listening, PgSchema};
 use crate::tools;
 
@@ -33,6 +40,23 @@ pub struct Options {
     pub quick: bool,
     /// Where the JSON goes, instead of `target/bench/latest.json`.
     pub out: Option<PathBuf>,
+    /// Only these cases (`--case`); all when empty.
+    pub cases: Vec<String>,
+    /// These table sizes (`--rows`) instead of the defaults.
+    pub rows: Vec<u64>,
+}
+
+impl Options {
+    /// A run narrowed by `--case` or `--rows`: it reports, but does not
+    /// stand for the project (no README rewrite, no logins or backends
+    /// unless asked for by name).
+    fn focused(&self) -> bool {
+        !self.cases.is_empty() || !self.rows.is_empty()
+    }
+
+    fn wants(&self, case: &str) -> bool {
+        self.cases.is_empty() || self.cases.iter().any(|c| c == case)
+    }
 }
 
 /// Where a full run writes its Markdown report.
@@ -50,7 +74,8 @@ struct Case {
     storage: (&'static str, String),
 }
 
-fn cases(rows: u64, quick: bool) -> Vec<Case> {
+fn cases(rows: u64, options: &Options) -> Vec<Case> {
+    let quick = options.quick && options.cases.is_empty();
     let get = |name, path: String, query: String| Case {
         name,
         method: "GET",
@@ -98,6 +123,7 @@ fn cases(rows: u64, quick: bool) -> Vec<Case> {
     if quick {
         all.retain(|c| matches!(c.name, "get" | "list" | "post"));
     }
+    all.retain(|c| options.wants(c.name));
     all
 }
 
@@ -140,6 +166,8 @@ struct Bench {
     work: PathBuf,
     seconds: f64,
     warmup: f64,
+    /// Threads of the load generator, as the load-tool check chose.
+    threads: std::cell::Cell<usize>,
 }
 
 impl Bench {
@@ -208,6 +236,7 @@ impl Bench {
         cmd.args(["--method", case.method, "--path", path])
             .args(["--content-type", case.content_type, "--expect", &case.status.to_string()])
             .args(["--connections", &connections.to_string(), "--rand-max", &rand_max.to_string()])
+            .args(["--threads", &self.threads.get().to_string()])
             .args(["--seconds", &self.seconds.to_string(), "--warmup", &self.warmup.to_string()]);
         if let Some(body) = &case.body {
             cmd.args(["--body", &body.replace("{nonce}", nonce)]);
@@ -259,6 +288,7 @@ impl Bench {
         cases: &[Case],
         connections: &[usize],
         server_addr: &str,
+        check: &mut Vec<LoadCheck>,
     ) -> Result<Vec<CeilingRow>> {
         let bodies = self.work.join(format!("bodies-{rows}"));
         std::fs::create_dir_all(&bodies)?;
@@ -271,6 +301,25 @@ impl Bench {
         ceiling.args(["ceiling", "--bind", "127.0.0.1:0", "--bodies"]).arg(&bodies);
         let (ceiling, ceiling_addr) = spawn_listening(ceiling)?;
         let _ceiling = Process(ceiling);
+        // The load-tool check, once per run, on the cheapest request there
+        // is (the framework ceiling's `get`): one load thread, then two.
+        if check.is_empty() {
+            if let Some(case) = cases.iter().find(|c| c.name == "get") {
+                let path = format!("/ceiling/{}/{}", case.status, case.name);
+                for &conns in connections.iter().filter(|&&c| c > 1) {
+                    eprintln!("bench: load-tool check at {conns} connections, one and two threads");
+                    let mut runs = Vec::new();
+                    for threads in [1, 2] {
+                        self.threads.set(threads);
+                        let nonce = format!("k{conns}t{threads}");
+                        runs.push(self.load(&[&ceiling_addr], &[], case, &path, conns, rand_max, &nonce)?);
+                    }
+                    check.push(LoadCheck::new(case.name, rows, conns, runs[0], runs[1]));
+                }
+                self.threads.set(LoadCheck::threads_to_use(check));
+                eprintln!("bench: the load generator runs on {} thread(s)", self.threads.get());
+            }
+        }
         let mut rows_out = Vec::new();
         for case in cases {
             for &conns in connections {
@@ -368,6 +417,13 @@ fn command_line(options: &Options, postgres: Option<(&str, &str)>) -> String {
     if let Some(out) = &options.out {
         line.push_str(&format!(" --out {}", out.display()));
     }
+    if !options.cases.is_empty() {
+        line.push_str(&format!(" --case {}", options.cases.join(",")));
+    }
+    if !options.rows.is_empty() {
+        let rows: Vec<String> = options.rows.iter().map(u64::to_string).collect();
+        line.push_str(&format!(" --rows {}", rows.join(",")));
+    }
     line
 }
 
@@ -434,7 +490,9 @@ pub fn bench(options: Options) -> Result<()> {
     std::fs::create_dir_all(&work)?;
     let (sizes, connections, seconds, warmup): (&[u64], &[usize], f64, f64) =
         if options.quick { (&[1_000], &[8], 1.0, 0.3) } else { (&[1_000, 100_000, 1_000_000], &[1, 8, 64], 2.0, 0.5) };
-    let bench = Bench { bin: target.join("release"), work: work.clone(), seconds, warmup };
+    let sizes = if options.rows.is_empty() { sizes } else { &options.rows[..] };
+    let bench =
+        Bench { bin: target.join("release"), work: work.clone(), seconds, warmup, threads: std::cell::Cell::new(1) };
     let date = utc_date(std::time::SystemTime::now());
     let started = Instant::now();
 
@@ -444,6 +502,7 @@ pub fn bench(options: Options) -> Result<()> {
     let mut cold = vec![ColdStart { rows: 0, ms: cold_empty }];
 
     let mut results = Vec::new();
+    let mut load_check = Vec::new();
     let mut peak_rss = Vec::new();
     for &rows in sizes {
         eprintln!("bench: preparing {rows} servers");
@@ -453,25 +512,31 @@ pub fn bench(options: Options) -> Result<()> {
             cold.push(ColdStart { rows, ms });
         }
         let (server, addr) = bench.serve(&database)?;
-        results.extend(bench.measure(&database, rows, &cases(rows, options.quick), connections, &addr)?);
+        results.extend(bench.measure(&database, rows, &cases(rows, &options), connections, &addr, &mut load_check)?);
         peak_rss.push(PeakRss { rows, peak_rss_kib: server.peak_rss_kib()? });
     }
     // Logins verify an Argon2 hash each: measured on their own, so that the
     // hashing memory does not hide the table's share of the peak RSS.
-    let database = work.join("servers-1000.sqlite3");
-    let (server, addr) = bench.serve(&database)?;
-    results.extend(bench.measure(&database, 1_000, &[login_case()], connections, &addr)?);
-    let login_rss = server.peak_rss_kib()?;
-    drop(server);
+    let mut login_rss = 0;
+    if options.wants("login") {
+        let database = bench.prepare("logins", 1_000)?;
+        let (server, addr) = bench.serve(&database)?;
+        results.extend(bench.measure(&database, 1_000, &[login_case()], connections, &addr, &mut load_check)?);
+        login_rss = server.peak_rss_kib()?;
+    }
 
     let postgres = postgres_url();
     let mut backends = Vec::new();
     match &postgres {
+        Some(_) if options.focused() && options.cases.is_empty() => {}
         Some((_, url)) => {
             let (sizes, connections): (&[u64], &[usize]) =
                 if options.quick { (&[1_000], &[8]) } else { (&[1_000, 100_000], &[8, 64]) };
             for &rows in sizes {
-                backends.extend(bench.backends(url, rows, &cases(rows, options.quick), connections)?);
+                let cases = cases(rows, &options);
+                if !cases.is_empty() {
+                    backends.extend(bench.backends(url, rows, &cases, connections)?);
+                }
             }
         }
         None => eprintln!(
@@ -489,11 +554,14 @@ pub fn bench(options: Options) -> Result<()> {
         cold_start_ms: cold,
         peak_rss,
         login_peak_rss_kib: login_rss,
+        load_threads: bench.threads.get(),
+        match_flatness: Flatness::of(&results, "list-match"),
+        load_check,
         results,
         backends,
         took_seconds: started.elapsed().as_secs_f64(),
     };
-    let out = options.out.unwrap_or_else(|| target.join("bench/latest.json"));
+    let out = options.out.clone().unwrap_or_else(|| target.join("bench/latest.json"));
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -501,7 +569,7 @@ pub fn bench(options: Options) -> Result<()> {
     println!("{}", report.markdown());
     eprintln!("bench: written to {}", out.display());
     // CI runs the quick subset: only a full run stands for the project.
-    if !report.quick {
+    if !report.quick && !options.focused() {
         let existing = std::fs::read_to_string(README).ok();
         std::fs::write(README, report.readme(existing.as_deref()))?;
         eprintln!("bench: the full report is in {README}");
@@ -530,12 +598,15 @@ mod tests {
         assert_eq!(without_password("postgres://u:secret@db:5432/x"), "postgres://u:***@db:5432/x");
         assert_eq!(without_password("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
         assert_eq!(without_password("postgres://db/x?user=a@b"), "postgres://db/x?user=a@b");
-        let full = Options { quick: false, out: None };
+        let full = Options { quick: false, out: None, cases: Vec::new(), rows: Vec::new() };
         assert_eq!(command_line(&full, None), "cargo xtask bench");
-        let quick = Options { quick: true, out: Some("x.json".into()) };
+        let quick = Options { quick: true, out: Some("x.json".into()), cases: Vec::new(), rows: Vec::new() };
         assert_eq!(
             command_line(&quick, Some(("HOSTADMIN_BENCH_DATABASE_URL", "postgres://u:p@h/d"))),
             "HOSTADMIN_BENCH_DATABASE_URL=postgres://u:***@h/d cargo xtask bench --quick --out x.json"
         );
+        let focused =
+            Options { quick: false, out: None, cases: vec!["list-match".into()], rows: vec![1_000, 1_000_000] };
+        assert_eq!(command_line(&focused, None), "cargo xtask bench --case list-match --rows 1000,1000000");
     }
 }

@@ -58,10 +58,13 @@ const USAGE: &str = "usage: cargo xtask <task>
   fuzz [--seconds N]
                 the request-path fuzz target for N seconds (default 60);
                 not part of `test`
-  bench [--quick] [--out FILE]
+  bench [--quick] [--out FILE] [--case NAME,..] [--rows N,..]
                 the service beside its framework and storage ceilings
                 (release build; JSON to target/bench/latest.json or FILE;
-                a full run, not --quick, also rewrites bench/README.md)
+                a full run, not --quick, also rewrites bench/README.md;
+                --case and --rows narrow a run to some cases and table
+                sizes, e.g. --case list-match --rows 1000,1000000, and
+                leave bench/README.md alone)
   schema        regenerate server/src/schema.rs from migrations/ (Diesel CLI)";
 
 fn main() -> Result<()> {
@@ -96,12 +99,18 @@ fn main() -> Result<()> {
 }
 
 fn bench_args(args: &[&str]) -> Result<()> {
-    let mut options = bench::Options { quick: false, out: None };
+    let mut options = bench::Options { quick: false, out: None, cases: Vec::new(), rows: Vec::new() };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match *arg {
             "--quick" => options.quick = true,
             "--out" => options.out = Some(args.next().context("--out needs a file")?.into()),
+            "--case" => options.cases.extend(args.next().context("--case needs a name")?.split(',').map(String::from)),
+            "--rows" => {
+                for rows in args.next().context("--rows needs a list, e.g. 1000,1000000")?.split(',') {
+                    options.rows.push(rows.parse().with_context(|| format!("--rows {rows:?}"))?);
+                }
+            }
             other => bail!("bench: unknown argument {other:?}\n{USAGE}"),
         }
     }

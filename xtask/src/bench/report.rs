@@ -30,8 +30,15 @@ pub struct Report {
     pub cold_start_ms: Vec<ColdStart>,
     /// The server's peak resident set after the cases at each table size.
     pub peak_rss: Vec<PeakRss>,
-    /// The peak of a server that also answered logins (Argon2's memory).
+    /// The peak of a server that also answered logins (Argon2's memory);
+    /// 0 when a focused run left logins out.
     pub login_peak_rss_kib: u64,
+    /// The load generator's threads for the run, as the check chose.
+    pub load_threads: usize,
+    /// The framework ceiling driven with one load thread and with two.
+    pub load_check: Vec<LoadCheck>,
+    /// `list-match`'s p99 at each larger table over its p99 at 1 000 rows.
+    pub match_flatness: Vec<Flatness>,
     /// The service beside its ceilings.
     pub results: Vec<CeilingRow>,
     /// SQLite beside PostgreSQL with one and three replicas; empty when no
@@ -101,6 +108,95 @@ impl CeilingRow {
     }
 }
 
+/// The load-tool check: the framework ceiling (the cheapest target there
+/// is) driven by one load thread, then by two, right after.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct LoadCheck {
+    pub case: String,
+    pub rows: u64,
+    pub connections: usize,
+    pub one_thread: Figures,
+    pub two_threads: Figures,
+    /// Two threads' requests per second over one's: above
+    /// [`LoadCheck::LIMIT`], one thread was the limit.
+    pub ratio_two_to_one: f64,
+}
+
+impl LoadCheck {
+    /// How much faster two threads must be for one to count as the limit
+    /// (runs move by about 10 % from one to the next here).
+    pub const LIMIT: f64 = 1.1;
+
+    pub fn new(case: &str, rows: u64, connections: usize, one_thread: Figures, two_threads: Figures) -> Self {
+        Self {
+            case: case.to_string(),
+            rows,
+            connections,
+            ratio_two_to_one: two_threads.ratio_to(&one_thread),
+            one_thread,
+            two_threads,
+        }
+    }
+
+    /// Whether one load thread was the limit at this connection count.
+    pub fn one_thread_limits(&self) -> bool {
+        self.ratio_two_to_one > Self::LIMIT
+    }
+
+    /// Two threads if they were faster at any checked connection count.
+    pub fn threads_to_use(checks: &[LoadCheck]) -> usize {
+        if checks.iter().any(LoadCheck::one_thread_limits) {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+/// How `case`'s p99 grows with the table, at one connection count.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Flatness {
+    pub case: String,
+    pub connections: usize,
+    pub small_rows: u64,
+    pub large_rows: u64,
+    pub small_p99_us: f64,
+    pub large_p99_us: f64,
+    /// `large_p99_us / small_p99_us`.
+    pub ratio: f64,
+    pub target: f64,
+}
+
+impl Flatness {
+    /// The target ratio.
+    pub const TARGET: f64 = 1.5;
+
+    /// For each connection count, `case` at the largest table measured over
+    /// 1 000 rows; empty without both.
+    pub fn of(results: &[CeilingRow], case: &str) -> Vec<Flatness> {
+        let rows: Vec<&CeilingRow> = results.iter().filter(|r| r.case == case).collect();
+        let Some(large) = rows.iter().map(|r| r.rows).max().filter(|&m| m > 1_000) else { return Vec::new() };
+        let mut out = Vec::new();
+        for small in rows.iter().filter(|r| r.rows == 1_000) {
+            let Some(big) = rows.iter().find(|r| r.rows == large && r.connections == small.connections) else {
+                continue;
+            };
+            let ratio = if small.service.p99_us > 0.0 { big.service.p99_us / small.service.p99_us } else { 0.0 };
+            out.push(Flatness {
+                case: case.to_string(),
+                connections: small.connections,
+                small_rows: 1_000,
+                large_rows: large,
+                small_p99_us: small.service.p99_us,
+                large_p99_us: big.service.p99_us,
+                ratio,
+                target: Self::TARGET,
+            });
+        }
+        out
+    }
+}
+
 /// One case at one table size and connection count on each backend, back
 /// to back.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -161,9 +257,13 @@ How to read it:
   and logger, answering the body the service gave, with no authentication,
   validation or database) and against the **storage ceiling** (the
   service's own query functions through Diesel on the same database file
-  and pragmas, one transaction per write, no HTTP). The load comes from one
-  thread of `hostadmin-bench load`, a small HTTP/1.1 client, for every
-  target alike.
+  and pragmas, one transaction per write, no HTTP). The load comes from
+  `hostadmin-bench load`, a small HTTP/1.1 client, for every target alike,
+  on as many threads as the load-tool check chose.
+- The **load-tool check** drives the framework ceiling with one load
+  thread and with two: if two are faster by more than 10 %, one thread was
+  the limit, and the run uses two. **Match flatness** is `list-match`'s
+  p99 at the largest table over its p99 at 1 000 rows (target ≤ 1.5).
 - The ratios (÷) are the service's requests per second over each ceiling's,
   measured in the same run, right after it. Only the ratios mean something
   from one machine to another, and even on one machine they move by ±20 %
@@ -244,6 +344,56 @@ impl Report {
             mib(self.login_peak_rss_kib * 1024),
             mib(self.release_binary_bytes),
         ));
+
+        out.push_str("\n### The load-tool check\n\n");
+        if self.load_check.is_empty() {
+            out.push_str("Not run: the run had no `get` case at more than one connection.\n");
+        } else {
+            out.push_str(
+                "The framework ceiling driven by one thread of the load generator, then by two. Two faster by \
+                 more than 10 % means one thread was the limit.\n\n",
+            );
+            out.push_str(
+                "| case | rows | conns | 1 thread req/s | p99 ms | 2 threads req/s | p99 ms | 2 ÷ 1 | verdict |\n",
+            );
+            out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
+            for row in &self.load_check {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {:.0} | {} | {:.0} | {} | {:.2} | {} |\n",
+                    row.case,
+                    grouped(row.rows),
+                    row.connections,
+                    row.one_thread.per_second,
+                    ms(row.one_thread.p99_us),
+                    row.two_threads.per_second,
+                    ms(row.two_threads.p99_us),
+                    row.ratio_two_to_one,
+                    if row.one_thread_limits() { "one thread was the limit" } else { "not the limit" },
+                ));
+            }
+            out.push_str(&format!("\nThe run's load came from {} thread(s) of the generator.\n", self.load_threads));
+        }
+
+        out.push_str("\n### Match flatness\n\n");
+        if self.match_flatness.is_empty() {
+            out.push_str("Not measured: the run did not have `list-match` at 1 000 rows and at a larger table.\n");
+        } else {
+            out.push_str("| case | conns | p99 ms at 1 000 | p99 ms at | rows | ratio | target |\n");
+            out.push_str("|---|--:|--:|--:|--:|--:|---|\n");
+            for row in &self.match_flatness {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {:.2} | ≤ {:.1}: {} |\n",
+                    row.case,
+                    row.connections,
+                    ms(row.small_p99_us),
+                    ms(row.large_p99_us),
+                    grouped(row.large_rows),
+                    row.ratio,
+                    row.target,
+                    if row.ratio <= row.target { "met" } else { "missed" },
+                ));
+            }
+        }
 
         out.push_str("\n### SQLite, PostgreSQL, and three replicas\n\n");
         if self.backends.is_empty() {
@@ -338,6 +488,24 @@ mod tests {
             cold_start_ms: vec![ColdStart { rows: 0, ms: 15.2 }, ColdStart { rows: 1_000_000, ms: 9.6 }],
             peak_rss: vec![PeakRss { rows: 1_000, peak_rss_kib: 56_730 }],
             login_peak_rss_kib: 63_386,
+            load_threads: 2,
+            load_check: vec![LoadCheck::new(
+                "get",
+                1_000,
+                8,
+                figures(40_000.0, 0.2, 0.5, 0.9),
+                figures(50_000.0, 0.15, 0.4, 0.8),
+            )],
+            match_flatness: vec![Flatness {
+                case: "list-match".into(),
+                connections: 8,
+                small_rows: 1_000,
+                large_rows: 1_000_000,
+                small_p99_us: 2_000.0,
+                large_p99_us: 2_500.0,
+                ratio: 1.25,
+                target: 1.5,
+            }],
             results: vec![CeilingRow::new(
                 "get",
                 1_000,
@@ -390,6 +558,43 @@ mod tests {
             "Cold start to the first answered request: 15 ms (0 rows), 10 ms (1 000 000 rows). \
              Peak RSS of the server: 55.4 MiB (1 000 rows); 61.9 MiB with logins. Release binary: 29.9 MiB.\n"
         ));
+    }
+
+    #[test]
+    fn the_load_check_and_match_flatness_are_shown_with_their_verdicts() {
+        let text = report(true).markdown();
+        assert!(
+            text.contains("\n| get | 1 000 | 8 | 40000 | 0.50 | 50000 | 0.40 | 1.25 | one thread was the limit |\n"),
+            "{text}"
+        );
+        assert!(text.contains("The run's load came from 2 thread(s) of the generator."));
+        assert!(text.contains("\n| list-match | 8 | 2.00 | 2.50 | 1 000 000 | 1.25 | ≤ 1.5: met |\n"), "{text}");
+        let value = serde_json::to_value(report(true)).unwrap();
+        assert_eq!(value["load_check"][0]["ratio_two_to_one"], 1.25);
+        assert_eq!(value["match_flatness"][0]["ratio"], 1.25);
+    }
+
+    #[test]
+    fn flatness_compares_the_largest_table_with_a_thousand_rows() {
+        let row = |rows, conns, p99| {
+            CeilingRow::new(
+                "list-match",
+                rows,
+                conns,
+                figures(1.0, 0.1, p99, p99),
+                figures(1.0, 0.1, 0.1, 0.1),
+                figures(1.0, 0.1, 0.1, 0.1),
+            )
+        };
+        let results = vec![row(1_000, 8, 2.0), row(100_000, 8, 2.4), row(1_000_000, 8, 4.0), row(1_000, 1, 1.0)];
+        let flat = Flatness::of(&results, "list-match");
+        assert_eq!(flat.len(), 1, "only the connection counts measured at both sizes");
+        assert_eq!((flat[0].large_rows, flat[0].ratio), (1_000_000, 2.0));
+        assert!(Flatness::of(&results[..1], "list-match").is_empty());
+        // One thread is the limit when two are more than 10 % faster.
+        let check = |two| LoadCheck::new("get", 1_000, 8, figures(100.0, 0.1, 0.1, 0.1), figures(two, 0.1, 0.1, 0.1));
+        assert_eq!(LoadCheck::threads_to_use(&[check(105.0)]), 1);
+        assert_eq!(LoadCheck::threads_to_use(&[check(105.0), check(120.0)]), 2);
     }
 
     #[test]
