@@ -1,27 +1,16 @@
 //! Generates the command line client with Progenitor's CLI generator from
 //! the canonical spec, against the types and builders of `hostadmin-client`
 //! (the generated code says `use hostadmin_client::*`), so the CLI has no
-//! client of its own to drift from the library. It also writes, per
-//! operation, the security schemes the spec accepts for it: the CLI logs in
-//! only for the surface the chosen command needs.
-//!
-//! The settings must stay those of `client/build.rs` (builder interface,
-//! merged tags): Progenitor names the builder structs and types from them,
-//! and the CLI refers to the client's by those names.
+//! client of its own to drift from the library. The Progenitor settings are
+//! the client's own (`hostadmin_codegen::progenitor_input`): Progenitor
+//! names the builder structs and types from them, and the CLI refers to the
+//! client's by those names.
 
 use syn::visit_mut::VisitMut;
 
 fn main() {
-    let spec_path = "../spec/openapi.yaml";
-    println!("cargo:rerun-if-changed={spec_path}");
-    let text = std::fs::read_to_string(spec_path).expect("read spec/openapi.yaml");
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).expect("spec/openapi.yaml is OpenAPI 3.0");
-    let mut settings = progenitor::GenerationSettings::default();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("PartialEq");
-    let mut generator = progenitor::Generator::new(&settings);
+    let spec = hostadmin_codegen::progenitor_input::spec("../spec/openapi.yaml");
+    let mut generator = progenitor::Generator::new(&hostadmin_codegen::progenitor_input::settings());
     let tokens = generator.cli(&spec, "hostadmin_client").expect("Progenitor makes a CLI of the spec");
     let mut file = syn::parse2::<syn::File>(tokens).expect("generated CLI parses");
     // The generated `CliConfig` asks every response type for
@@ -39,7 +28,6 @@ fn main() {
     DropArg("json-body-template").visit_file_mut(&mut file);
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("cli.rs"), prettyplease::unparse(&file)).expect("write generated CLI");
-    std::fs::write(out.join("security.rs"), security_table(&spec)).expect("write security table");
 }
 
 struct DropJsonSchemaBound;
@@ -119,27 +107,4 @@ fn vec_item(ty: &syn::Type) -> Option<syn::Type> {
         syn::GenericArgument::Type(item) if args.args.len() == 1 => Some(item.clone()),
         _ => None,
     }
-}
-
-/// `pub const SECURITY: &[(&str, &[&[&str]])]`: per operationId, the spec's
-/// `security` alternatives, each a list of scheme names (`[]` for none).
-fn security_table(spec: &openapiv3::OpenAPI) -> String {
-    let mut rows = String::new();
-    for (_, item) in spec.paths.iter() {
-        let item = item.as_item().expect("no external path items");
-        for (_, operation) in item.iter() {
-            let id = operation.operation_id.as_deref().expect("every operation has an operationId");
-            let requirements = operation.security.as_ref().or(spec.security.as_ref());
-            let alternatives: Vec<String> = requirements
-                .into_iter()
-                .flatten()
-                .map(|req| {
-                    let names: Vec<String> = req.keys().map(|k| format!("{k:?}")).collect();
-                    format!("&[{}]", names.join(", "))
-                })
-                .collect();
-            rows.push_str(&format!("    ({id:?}, &[{}]),\n", alternatives.join(", ")));
-        }
-    }
-    format!("pub const SECURITY: &[(&str, &[&[&str]])] = &[\n{rows}];\n")
 }

@@ -5,14 +5,9 @@
 
 fn main() {
     let spec_path = "../spec/openapi.yaml";
-    println!("cargo:rerun-if-changed={spec_path}");
-    let text = std::fs::read_to_string(spec_path).expect("read spec/openapi.yaml");
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).expect("spec/openapi.yaml is OpenAPI 3.0");
-    let mut settings = progenitor::GenerationSettings::default();
+    let spec = hostadmin_codegen::progenitor_input::spec(spec_path);
+    let mut settings = hostadmin_codegen::progenitor_input::settings();
     settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("PartialEq")
         // The runtime state (credentials, cached logins, retry policy) every
         // generated method reaches through `ClientHooks::exec`.
         .with_inner_type("crate::runtime::Runtime".parse().expect("a path"));
@@ -22,6 +17,7 @@ fn main() {
     let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).to_path_buf();
     std::fs::write(out.join("client.rs"), prettyplease::unparse(&file)).expect("write generated client");
 
+    let text = std::fs::read_to_string(spec_path).expect("read spec/openapi.yaml");
     let spec: serde_json::Value = serde_yaml::from_str(&text).expect("spec/openapi.yaml is YAML");
     let model = hostadmin_codegen::parse(&spec).unwrap_or_else(|e| panic!("spec/openapi.yaml: {e}"));
     std::fs::write(out.join("samples.rs"), hostadmin_codegen::client_samples_source(&model)).expect("write samples");

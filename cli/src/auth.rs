@@ -16,10 +16,6 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use hostadmin_client::Client;
 
-mod table {
-    include!(concat!(env!("OUT_DIR"), "/security.rs"));
-}
-
 /// Where the service is and who calls it, from flags and the environment.
 #[derive(Clone, Default)]
 pub struct Credentials {
@@ -58,9 +54,7 @@ pub enum Scheme {
 /// The spec's `security` of `operation_id`: alternatives, in the spec's
 /// order; an empty alternative means no credentials at all.
 pub fn requirements(operation_id: &str) -> Vec<Vec<Scheme>> {
-    let Some((_, alternatives)) = table::SECURITY.iter().find(|(id, _)| *id == operation_id) else {
-        return vec![vec![]];
-    };
+    let alternatives = hostadmin_client::runtime::security(operation_id);
     if alternatives.is_empty() {
         return vec![vec![]];
     }

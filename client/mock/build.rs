@@ -1,22 +1,15 @@
 //! Generates, with Progenitor's httpmock generator, one typed expectation
 //! per operation of the canonical spec over the types of `hostadmin-client`
-//! (the generated code says `use hostadmin_client::*`). The settings must
-//! stay those of `client/build.rs`, whose type names the mocks use.
+//! (the generated code says `use hostadmin_client::*`), with the client's
+//! own Progenitor settings (`hostadmin_codegen::progenitor_input`), whose
+//! type names the mocks use.
 
 use quote::ToTokens as _;
 use syn::visit_mut::VisitMut;
 
 fn main() {
-    let spec_path = "../../spec/openapi.yaml";
-    println!("cargo:rerun-if-changed={spec_path}");
-    let text = std::fs::read_to_string(spec_path).expect("read spec/openapi.yaml");
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).expect("spec/openapi.yaml is OpenAPI 3.0");
-    let mut settings = progenitor::GenerationSettings::default();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("PartialEq");
-    let mut generator = progenitor::Generator::new(&settings);
+    let spec = hostadmin_codegen::progenitor_input::spec("../../spec/openapi.yaml");
+    let mut generator = progenitor::Generator::new(&hostadmin_codegen::progenitor_input::settings());
     let tokens = generator.httpmock(&spec, "hostadmin_client").expect("Progenitor makes mocks of the spec");
     let mut file = syn::parse2::<syn::File>(tokens).expect("generated mocks parse");
     // An array query parameter (`sort`, `matchFields`, `users`) is sent

@@ -94,12 +94,23 @@ fn holds(shared: &Shared, scheme: &str) -> bool {
     }
 }
 
+/// The spec's `security` of `operation` (an `operationId`): alternatives,
+/// each the security schemes it needs together; none for an open
+/// operation (or an unknown id). The CLI reads it to say what credentials
+/// a command lacks.
+pub fn security(operation: &str) -> &'static [&'static [&'static str]] {
+    spec::SECURITY.iter().find(|(id, _)| *id == operation).map_or(&[], |(_, alternatives)| *alternatives)
+}
+
 impl Runtime {
     /// The schemes of the first alternative of `operation`'s security that
     /// this client holds credentials for (empty: send none).
     fn alternative(&self, operation: &str) -> &'static [&'static str] {
-        let Some((_, alternatives)) = spec::SECURITY.iter().find(|(id, _)| *id == operation) else { return &[] };
-        alternatives.iter().find(|alt| !alt.is_empty() && alt.iter().all(|s| holds(&self.0, s))).copied().unwrap_or(&[])
+        security(operation)
+            .iter()
+            .find(|alt| !alt.is_empty() && alt.iter().all(|s| holds(&self.0, s)))
+            .copied()
+            .unwrap_or(&[])
     }
 
     async fn session(

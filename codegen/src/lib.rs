@@ -61,6 +61,31 @@ pub fn docs_source(spec: &Spec, history: &docs::History) -> String {
 
 pub use client::client_runtime_source;
 
+/// The spec as Progenitor reads it, and the settings every Progenitor
+/// generator over it uses — the client's, the CLI's and the mocks' build
+/// scripts: the CLI and the mocks name the client's builders and types,
+/// which these settings name, so the three must not differ.
+#[cfg(feature = "progenitor")]
+pub mod progenitor_input {
+    /// `spec/openapi.yaml` read from `path` (relative to the calling build
+    /// script's crate), with the `rerun-if-changed` line Cargo needs.
+    pub fn spec(path: &str) -> openapiv3::OpenAPI {
+        println!("cargo:rerun-if-changed={path}");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path} is not OpenAPI 3.0: {e}"))
+    }
+
+    /// Builder interface, merged tags, `PartialEq` on every type.
+    pub fn settings() -> progenitor::GenerationSettings {
+        let mut settings = progenitor::GenerationSettings::default();
+        settings
+            .with_interface(progenitor::InterfaceStyle::Builder)
+            .with_tag(progenitor::TagStyle::Merged)
+            .with_derive("PartialEq");
+        settings
+    }
+}
+
 /// Every operation's Rust request sample as an async function
 /// (`OUT_DIR/samples.rs` of the client), taking the server's URL and
 /// credentials where the docs show placeholders and answering the status,
