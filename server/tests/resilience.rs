@@ -679,3 +679,98 @@ async fn queued_writes_share_one_commit_and_each_gets_its_own_answer() {
     let creates = audit["data"].as_array().unwrap().iter().filter(|e| e["operation"] == "server_create").count();
     assert_eq!(creates, 19, "one audit entry per acknowledged create");
 }
+
+/// Group commit on a full disk: twenty creates queued behind another
+/// writer while the disk fills up, so that the batch's transaction is lost
+/// (a write fails inside it, or its commit does). Every answer is 201 or
+/// the documented 503, exactly the acknowledged servers are stored, and
+/// writes resume once there is room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lost_batch_acknowledges_nothing_it_did_not_store() {
+    if common::sqlite_only("the SQLite file on a full disk") {
+        return;
+    }
+    let disk = SmallDisk::mount(4);
+    let database = disk.0.join("h.sqlite3");
+    let t = TestServer::start_with(|c| {
+        c.database = hostadmin_server::db::Location::Sqlite(database.clone());
+        c.metrics = true;
+        c.db.busy_timeout = Duration::from_secs(20);
+    })
+    .await;
+    let session = t.login(ADMIN).await;
+    let create = |name: String| {
+        let rb = t
+            .http()
+            .post(format!("{}/api/v1/system/servers", t.url))
+            .json(&json!({"hostname": name, "extname": format!("{name}-{}", "e".repeat(200))}));
+        with_session(rb, &session, true).send()
+    };
+    for i in 0..20 {
+        assert_eq!(create(format!("before{i}")).await.unwrap().status().as_u16(), 201);
+    }
+
+    let (locked, is_locked) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let mut other =
+        hostadmin_server::db::Conn::Sqlite(diesel::SqliteConnection::establish(database.to_str().unwrap()).unwrap());
+    let holder = std::thread::spawn(move || {
+        hostadmin_server::db::write_transaction(&mut other, |_| -> Result<(), diesel::result::Error> {
+            locked.send(()).unwrap();
+            let _ = released.recv_timeout(Duration::from_secs(30));
+            Ok(())
+        })
+    });
+    is_locked.recv_timeout(Duration::from_secs(10)).unwrap();
+    let filler = disk.fill();
+
+    let mut requests = Vec::new();
+    for i in 0..20 {
+        let name = format!("during{i}");
+        let rb = t
+            .http()
+            .post(format!("{}/api/v1/system/servers", t.url))
+            .json(&json!({"hostname": name, "extname": format!("{name}-{}", "e".repeat(200))}));
+        let rb = with_session(rb, &session, true);
+        requests.push(tokio::spawn(async move { (name, rb.send().await.unwrap()) }));
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while write_counters(&t).await.2 < 19 {
+        assert!(std::time::Instant::now() < deadline, "the writes did not queue");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    release.send(()).unwrap();
+    let _ = holder.join().unwrap();
+
+    let mut acknowledged = Vec::new();
+    let mut unavailable = 0;
+    for request in requests {
+        let (name, response) = request.await.unwrap();
+        let (status, body) = status_json(response).await;
+        match status {
+            201 => acknowledged.push(name),
+            503 => {
+                assert_eq!(body, json!({"message": "The database query failed"}));
+                unavailable += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(unavailable > 0, "the full disk failed the queued writes");
+    let rb = t.http().get(format!("{}/api/v1/system/servers?limit=1000", t.url));
+    let (status, page) = status_json(with_session(rb, &session, false).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let mut stored: Vec<String> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["hostname"].as_str().unwrap().to_string())
+        .filter(|n| n.starts_with("during"))
+        .collect();
+    stored.sort();
+    acknowledged.sort();
+    assert_eq!(stored, acknowledged, "stored exactly what was acknowledged");
+
+    std::fs::remove_file(filler).unwrap();
+    assert_eq!(create("after".into()).await.unwrap().status().as_u16(), 201, "service resumes");
+}
