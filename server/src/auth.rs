@@ -21,6 +21,8 @@ use crate::schema::settings;
 use hostadmin_api::types::ManagerStatus;
 use hostadmin_api::wire::Problem;
 
+pub mod cache;
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// The signing key. Comes from configuration, or is generated once and kept

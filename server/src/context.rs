@@ -23,6 +23,8 @@ pub struct Service {
     pub(crate) passwords: Checkers,
     /// Signs and checks session tokens and their CSRF tokens.
     pub(crate) key: SigningKey,
+    /// Principals checked since the last commit.
+    pub(crate) principals: crate::auth::cache::Principals,
     /// How long a session lasts, in seconds.
     pub(crate) session_ttl_secs: i64,
     /// CORS, when origins are configured.
@@ -52,6 +54,7 @@ impl Service {
             cors,
             pool,
             key,
+            principals: Default::default(),
             session_ttl_secs: config.session_ttl.as_secs() as i64,
             tls: config.tls.is_some(),
             audit: std::sync::Arc::new(crate::audit::Retention::days(config.audit_retention_days)),

@@ -15,6 +15,7 @@ use hostadmin_api::wire::{Problem, WithHeaders};
 use hostadmin_api::SecurityScheme;
 
 use crate::accounts::{self, now_unix};
+use crate::auth::cache::Kind;
 use crate::auth::{self, Audience, Principal};
 use crate::context::Service;
 use crate::db;
@@ -121,34 +122,59 @@ async fn verify_credentials(
 
 /// Checks one set of schemes that must all hold: the session JWT first,
 /// then (on writes) the CSRF token derived from it.
+///
+/// A credential whose principal was found by a full check since the last
+/// commit to the database is taken from [`auth::cache`] instead of checked
+/// again (SQLite only; see there why revocation stays immediate).
 async fn check_schemes(
     service: &Service,
     request: &RequestInfo,
     schemes: &[SecurityScheme],
 ) -> Result<Principal, Problem> {
     let key = &service.key;
+    let now = now_unix();
+    // Read before any check: a commit during the check makes its entry stale.
+    let stamp = service.pool.change_stamp();
+    let cached = |kind, credential: &str| service.principals.get(kind, credential, stamp, now);
+    let keep = |kind, credential: &str, principal: &Principal, expires| {
+        service.principals.insert(kind, credential, principal, expires, stamp)
+    };
     if schemes.contains(&SecurityScheme::OnlyofficeToken) {
         let header = SecurityScheme::OnlyofficeToken
             .credential(request)
             .ok_or_else(|| Problem::Unauthenticated("No token".into()))?;
         let token = header.strip_prefix("Bearer ").unwrap_or(&header).trim();
+        if let Some(principal) = cached(Kind::OnlyofficeSession, token) {
+            return Ok(principal);
+        }
         let claims = key
-            .verify(token, Audience::Onlyoffice, now_unix(), service.session_ttl_secs)
+            .verify(token, Audience::Onlyoffice, now, service.session_ttl_secs)
             .map_err(|why| Problem::Unauthenticated(why.into()))?;
-        return auth::principal_for(&service.pool, claims).await;
+        let expires = claims.exp;
+        let principal = auth::principal_for(&service.pool, claims).await?;
+        keep(Kind::OnlyofficeSession, token, &principal, expires);
+        return Ok(principal);
     }
     if schemes.contains(&SecurityScheme::ApiToken) {
         let token = SecurityScheme::ApiToken
             .credential(request)
             .ok_or_else(|| Problem::Unauthenticated("No API token".into()))?;
-        return auth::principal_for_token(&service.pool, token.into_owned()).await;
+        if let Some(principal) = cached(Kind::ApiToken, &token) {
+            return Ok(principal);
+        }
+        let principal = auth::principal_for_token(&service.pool, token.to_string()).await?;
+        keep(Kind::ApiToken, &token, &principal, i64::MAX);
+        return Ok(principal);
     }
     let jwt = SecurityScheme::GrommunioJwt
         .credential(request)
         .ok_or_else(|| Problem::Unauthenticated("No authentication token".into()))?;
-    let claims = key
-        .verify(&jwt, Audience::Grommunio, now_unix(), service.session_ttl_secs)
-        .map_err(|why| Problem::Unauthenticated(why.into()))?;
+    let found = match cached(Kind::GrommunioSession, &jwt) {
+        Some(principal) => Ok(principal),
+        None => Err(key
+            .verify(&jwt, Audience::Grommunio, now, service.session_ttl_secs)
+            .map_err(|why| Problem::Unauthenticated(why.into()))?),
+    };
     for scheme in schemes {
         match scheme {
             SecurityScheme::GrommunioJwt | SecurityScheme::ApiToken | SecurityScheme::OnlyofficeToken => {}
@@ -161,5 +187,13 @@ async fn check_schemes(
             }
         }
     }
-    auth::principal_for(&service.pool, claims).await
+    match found {
+        Ok(principal) => Ok(principal),
+        Err(claims) => {
+            let expires = claims.exp;
+            let principal = auth::principal_for(&service.pool, claims).await?;
+            keep(Kind::GrommunioSession, &jwt, &principal, expires);
+            Ok(principal)
+        }
+    }
 }

@@ -36,7 +36,10 @@ use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use hostadmin_api::wire::Problem;
 
+mod changes;
 mod group_commit;
+
+pub use changes::Stamp;
 
 /// A connection to either backend.
 #[derive(diesel::MultiConnection)]
@@ -163,11 +166,74 @@ pub struct Pool(Arc<Shared>);
 struct Shared {
     location: Location,
     options: DbOptions,
-    connections: RwLock<Arc<Connections>>,
-    /// SQLite: (device, inode) of the file the connections have open.
-    file: Option<Mutex<(u64, u64)>>,
+    open: RwLock<Arc<Open>>,
+    /// Held while the connections are reopened on a replaced file.
+    reopening: Mutex<()>,
     /// This process's writes waiting for the writer: see [`write()`].
     queue: group_commit::Queue,
+}
+
+/// The connections, and for SQLite the file they have open and its
+/// wal-index (see [`changes`]).
+struct Open {
+    connections: Connections,
+    file: Option<OpenFile>,
+    changes: Option<changes::Changes>,
+}
+
+/// Counts the openings of an SQLite file (the first, then each reopening
+/// on a replaced file), so that stamps of different files never compare
+/// equal.
+static OPENINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Open {
+    fn new(location: &Location, connections: Connections) -> std::io::Result<Self> {
+        let Location::Sqlite(path) = location else { return Ok(Open { connections, file: None, changes: None }) };
+        let opening = OPENINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Open { file: Some(OpenFile::new(path)?), changes: changes::Changes::open(path, opening), connections })
+    }
+}
+
+/// The SQLite file the connections have open, watched through a descriptor
+/// of our own: a link count of zero means it was deleted or renamed over,
+/// which `fstat` on the descriptor tells without walking the path (a path
+/// lookup per request was 6 % of an authenticated `GET`). Only then is the
+/// path looked at, to tell a deletion from a replacement.
+///
+/// The descriptor is opened with `O_PATH` where there is one (Linux): such a
+/// descriptor reads no data and, unlike any other, closing it does not drop
+/// the POSIX locks SQLite's connections hold on the same file.
+struct OpenFile {
+    id: (u64, u64),
+    #[cfg(target_os = "linux")]
+    handle: std::fs::File,
+}
+
+impl OpenFile {
+    fn new(path: &Path) -> std::io::Result<Self> {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            let handle = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_PATH).open(path)?;
+            let meta = handle.metadata()?;
+            Ok(OpenFile { id: (meta.dev(), meta.ino()), handle })
+        }
+        #[cfg(not(target_os = "linux"))]
+        Ok(OpenFile { id: file_id(path)? })
+    }
+
+    /// Whether the file still has a name (it may have another one: a
+    /// rename within the directory keeps the connections valid, and the
+    /// path check that follows a zero count tells).
+    fn still_linked(&self, path: &Path) -> bool {
+        #[cfg(target_os = "linux")]
+        {
+            let _ = path;
+            self.handle.metadata().is_ok_and(|m| m.nlink() > 0)
+        }
+        #[cfg(not(target_os = "linux"))]
+        file_id(path).is_ok_and(|id| id == self.id)
+    }
 }
 
 impl std::fmt::Debug for Pool {
@@ -183,15 +249,18 @@ fn file_id(path: &Path) -> std::io::Result<(u64, u64)> {
 impl Pool {
     /// A connection from the pool (blocking).
     pub fn get(&self) -> Result<PooledConnection<Manager>, diesel::r2d2::PoolError> {
-        let connections = self.0.connections.read().unwrap_or_else(|e| e.into_inner()).clone();
-        connections.get()
+        self.open().connections.get()
+    }
+
+    fn open(&self) -> Arc<Open> {
+        self.0.open.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// (most, open, idle) connections, for metrics.
     pub fn state(&self) -> (u32, u32, u32) {
-        let connections = self.0.connections.read().unwrap_or_else(|e| e.into_inner()).clone();
-        let state = connections.state();
-        (connections.max_size(), state.connections, state.idle_connections)
+        let open = self.open();
+        let state = open.connections.state();
+        (open.connections.max_size(), state.connections, state.idle_connections)
     }
 
     /// What the writer has done (see [`group_commit`]), for metrics.
@@ -203,19 +272,39 @@ impl Pool {
         &self.0.location
     }
 
-    /// The database file is still the one the connections have open
-    /// (reopening them if it was replaced), or the store is unavailable.
-    fn check_file(&self) -> Result<(), Problem> {
-        let (Some(file), Location::Sqlite(path)) = (&self.0.file, &self.0.location) else { return Ok(()) };
-        let now = file_id(path).map_err(|_| Problem::Unavailable("the database file is gone".into()))?;
-        let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
-        if *file != now {
-            let reopened = connect(&self.0.location, &self.0.options)
-                .map_err(|e| Problem::Unavailable(format!("cannot reopen the database: {e}")))?;
-            *self.0.connections.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(reopened);
-            *file = now;
+    /// What has been committed so far, as far as the caller needs to know
+    /// whether anything was committed since (see [`changes`]): SQLite only;
+    /// `None` on PostgreSQL, whose replicas commit elsewhere, and whenever
+    /// it cannot be told. The file is checked first, so that a stamp is
+    /// never of a file that has been deleted or replaced.
+    pub fn change_stamp(&self) -> Option<Stamp> {
+        self.checked().ok()?.changes.as_ref()?.stamp()
+    }
+
+    /// The connections, once the database file is checked to still be the
+    /// one they have open (reopening them if it was replaced); the store is
+    /// unavailable if it is gone.
+    fn checked(&self) -> Result<Arc<Open>, Problem> {
+        let open = self.open();
+        let (Some(file), Location::Sqlite(path)) = (&open.file, &self.0.location) else { return Ok(open) };
+        if file.still_linked(path) {
+            return Ok(open);
         }
-        Ok(())
+        let gone = |_| Problem::Unavailable("the database file is gone".into());
+        let now = file_id(path).map_err(gone)?;
+        if now == file.id {
+            return Ok(open);
+        }
+        let _reopening = self.0.reopening.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.open();
+        if current.file.as_ref().is_some_and(|f| f.id == now) {
+            return Ok(current); // another request reopened it meanwhile
+        }
+        let unavailable = |e: String| Problem::Unavailable(format!("cannot reopen the database: {e}"));
+        let connections = connect(&self.0.location, &self.0.options).map_err(|e| unavailable(e.to_string()))?;
+        let reopened = Arc::new(Open::new(&self.0.location, connections).map_err(|e| unavailable(e.to_string()))?);
+        *self.0.open.write().unwrap_or_else(|e| e.into_inner()) = reopened.clone();
+        Ok(reopened)
     }
 }
 
@@ -355,14 +444,14 @@ fn connect(location: &Location, options: &DbOptions) -> anyhow::Result<Connectio
     // (concurrently, in the background) on a file that is ready.
     let mut first = manager.connect().map_err(|e| anyhow::anyhow!("cannot open database {location}: {e}"))?;
     migrate(&mut first).map_err(|e| anyhow::anyhow!("cannot migrate database {location}: {e}"))?;
-    // SQLite connections are checked out with a ping (microseconds); a
-    // PostgreSQL ping is a round trip, as long as many a query, so a
-    // PostgreSQL connection found dead is replaced where it failed
-    // ([`run`]) instead.
+    // No ping at checkout: an SQLite connection cannot go away (what can,
+    // the file, is checked before each use), and a PostgreSQL ping is a
+    // round trip, as long as many a query, so a PostgreSQL connection found
+    // dead is replaced where it failed ([`run`]) instead.
     let pool = R2d2Pool::builder()
         .max_size(options.max_connections)
         .connection_timeout(options.busy_timeout.max(Duration::from_millis(100)))
-        .test_on_check_out(location.is_sqlite())
+        .test_on_check_out(false)
         .build_unchecked(manager);
     // The first connection closes once a pooled one is open: closing the
     // last connection to an SQLite file checkpoints and removes its WAL,
@@ -396,15 +485,12 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
 /// pending migrations.
 pub fn open(location: &Location, options: &DbOptions) -> anyhow::Result<Pool> {
     let connections = connect(location, options)?;
-    let file = match location {
-        Location::Sqlite(path) => Some(Mutex::new(file_id(path)?)),
-        Location::Postgres(_) => None,
-    };
+    let open = Open::new(location, connections)?;
     Ok(Pool(Arc::new(Shared {
         location: location.clone(),
         options: options.clone(),
-        connections: RwLock::new(Arc::new(connections)),
-        file,
+        open: RwLock::new(Arc::new(open)),
+        reopening: Mutex::new(()),
         queue: group_commit::Queue::default(),
     })))
 }
@@ -494,8 +580,7 @@ where
 
 /// A pooled connection (blocking), once the database file is checked.
 fn connection(pool: &Pool) -> Result<PooledConnection<Manager>, Problem> {
-    pool.check_file()?;
-    pool.get().map_err(|e| Problem::Unavailable(e.to_string()))
+    pool.checked()?.connections.get().map_err(|e| Problem::Unavailable(e.to_string()))
 }
 
 /// After `error`: if the server went away (a restart, a failover, an idle
@@ -529,8 +614,7 @@ where
     if !pool.0.location.is_sqlite() {
         return run(pool, f).await;
     }
-    pool.check_file()?;
-    let idle = pool.0.connections.read().unwrap_or_else(|e| e.into_inner()).try_get();
+    let idle = pool.checked()?.connections.try_get();
     match idle {
         Some(mut conn) => f(&mut conn).map_err(Problem::from),
         None => run(pool, f).await,
