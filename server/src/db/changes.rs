@@ -26,6 +26,7 @@
 //! thread or inotify (a change would be seen after it happened, not before
 //! the next request).
 
+use std::mem::ManuallyDrop;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
@@ -44,7 +45,12 @@ pub struct Stamp {
 
 /// The `-shm` file of one opening of the database, read-only.
 pub(super) struct Changes {
-    shm: std::fs::File,
+    /// Never closed: closing any descriptor of a file drops every POSIX
+    /// lock this process holds on it, and SQLite's connections (of this
+    /// opening, or of a later one on the same `-shm` file) hold theirs on
+    /// this one. One descriptor is left behind per reopening of a replaced
+    /// database, which an operator's restore causes.
+    shm: ManuallyDrop<std::fs::File>,
     opening: u64,
 }
 
@@ -55,7 +61,7 @@ impl Changes {
     pub(super) fn open(database: &Path, opening: u64) -> Option<Self> {
         let mut name = database.as_os_str().to_owned();
         name.push("-shm");
-        let shm = std::fs::File::open(name).ok()?;
+        let shm = ManuallyDrop::new(std::fs::File::open(name).ok()?);
         Some(Changes { shm, opening })
     }
 
