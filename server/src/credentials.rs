@@ -169,7 +169,9 @@ async fn check_schemes(
     let jwt = SecurityScheme::GrommunioJwt
         .credential(request)
         .ok_or_else(|| Problem::Unauthenticated("No authentication token".into()))?;
-    let found = match cached(Kind::GrommunioSession, &jwt) {
+    // A kept principal, or the verified claims whose account is still to be
+    // read (after the CSRF check, as before).
+    let session = match cached(Kind::GrommunioSession, &jwt) {
         Some(principal) => Ok(principal),
         None => Err(key
             .verify(&jwt, Audience::Grommunio, now, service.session_ttl_secs)
@@ -187,8 +189,8 @@ async fn check_schemes(
             }
         }
     }
-    match found {
-        Ok(principal) => Ok(principal),
+    match session {
+        Ok(kept) => Ok(kept),
         Err(claims) => {
             let expires = claims.exp;
             let principal = auth::principal_for(&service.pool, claims).await?;
