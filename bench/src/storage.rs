@@ -87,7 +87,7 @@ fn operation(args: &Args) -> anyhow::Result<Box<Op>> {
             let extname = format!("patched-{nonce}-{seq}.bench.example");
             db::write_transaction(conn, |c| {
                 let row = servers::find(c, id)?;
-                servers::rename(c, id, &row.hostname, &extname)?;
+                servers::rename(c, &row, &row.hostname, &extname)?;
                 servers::read(c, id, 2)
             })
             .map(drop)

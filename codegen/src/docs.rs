@@ -905,18 +905,21 @@ const TRY_IT: &str = r#"// "Try it": sends an operation's request from its page 
     var shownHeaders = section.querySelector('.try-headers code');
     var shownBody = section.querySelector('.try-response code');
     result.hidden = false;
+    // `data-status` marks a complete answer: it goes while a request is
+    // out, and comes back once the headers and the body are shown.
+    status.removeAttribute('data-status');
     status.textContent = 'Sending ' + method + ' ' + url + '…';
     shownHeaders.textContent = '';
     shownBody.textContent = '';
     fetch(url, options).then(function (r) {
-      status.textContent = r.status + ' ' + r.statusText;
-      status.setAttribute('data-status', String(r.status));
       var lines = [];
       r.headers.forEach(function (value, name) { lines.push(name + ': ' + value); });
-      shownHeaders.textContent = lines.join('\n');
       return r.text().then(function (text) {
         try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON: as it came */ }
+        shownHeaders.textContent = lines.join('\n');
         shownBody.textContent = text;
+        status.textContent = r.status + ' ' + r.statusText;
+        status.setAttribute('data-status', String(r.status));
       });
     }).catch(function (err) {
       status.textContent = 'No answer: ' + err;

@@ -301,10 +301,27 @@ pub fn insert(conn: &mut Conn, hostname: &str, extname: &str) -> DbResult<Server
         .map_err(|e| unique::taken(e, &[("hostname", hostname), ("extname", extname)]))
 }
 
-/// Sets both names of server `id`; a duplicate name is a conflict naming it.
-pub fn rename(conn: &mut Conn, id: i64, hostname: &str, extname: &str) -> DbResult<()> {
-    diesel::update(servers::table.find(id))
-        .set((servers::hostname.eq(hostname), servers::extname.eq(extname)))
+/// Sets both names of server `row`; a duplicate name is a conflict naming it.
+///
+/// Only the names that differ from `row`'s are written: a name set to
+/// itself would still rewrite its entry in its unique index (a random page
+/// of a large table, to the log and back) for nothing.
+pub fn rename(conn: &mut Conn, row: &ServerRow, hostname: &str, extname: &str) -> DbResult<()> {
+    #[derive(AsChangeset)]
+    #[diesel(table_name = servers)]
+    struct Names<'a> {
+        hostname: Option<&'a str>,
+        extname: Option<&'a str>,
+    }
+    let names = Names {
+        hostname: (hostname != row.hostname).then_some(hostname),
+        extname: (extname != row.extname).then_some(extname),
+    };
+    if names.hostname.is_none() && names.extname.is_none() {
+        return Ok(());
+    }
+    diesel::update(servers::table.find(row.id))
+        .set(&names)
         .execute(conn)
         .map_err(|e| unique::taken(e, &[("hostname", hostname), ("extname", extname)]))?;
     Ok(())
@@ -320,11 +337,12 @@ pub fn update(
 ) -> DbResult<Server> {
     principal.require_admin()?;
     let id = path.id;
-    let current = view(find(conn, id)?, 2);
+    let row = find(conn, id)?;
+    let current = view(row.clone(), 2);
     let changes = body.verified_against(&current)?;
-    let hostname = changes.hostname.map(String::from).unwrap_or_else(|| current.hostname.clone());
-    let extname = changes.extname.map(String::from).unwrap_or_else(|| current.extname.clone().unwrap_or_default());
-    rename(conn, id, &hostname, &extname)?;
+    let hostname = changes.hostname.map(String::from).unwrap_or_else(|| row.hostname.clone());
+    let extname = changes.extname.map(String::from).unwrap_or_else(|| row.extname.clone());
+    rename(conn, &row, &hostname, &extname)?;
     read(conn, id, 2)
 }
 

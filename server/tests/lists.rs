@@ -106,7 +106,8 @@ async fn match_finds_substrings_case_insensitively_and_follows_changes() {
     assert_eq!(count(&list(&t, &jwt, "match=NEAR(x4&limit=50").await), 0);
 
     // A rename and a delete are seen by the index at once.
-    hostadmin_server::servers::rename(&mut conn, 5, "renamed.lists.test", "Mail00005.Lists.TEST").unwrap();
+    let five = hostadmin_server::servers::find(&mut conn, 5).unwrap();
+    hostadmin_server::servers::rename(&mut conn, &five, "renamed.lists.test", "Mail00005.Lists.TEST").unwrap();
     assert_eq!(count(&list(&t, &jwt, "match=h00005&limit=50").await), 0);
     assert_eq!(ids(&list(&t, &jwt, "match=renamed&limit=50").await), vec![5]);
     hostadmin_server::servers::remove(&mut conn, 5).unwrap();

@@ -38,6 +38,24 @@ async fn create_get_update_delete_round_trip() {
     let again = client.server_get().id(created.id).send().await.unwrap().into_inner();
     assert_eq!(again, updated, "the update is stored");
 
+    // Names sent as they are change nothing (only names that differ are
+    // written); a new extname alone is stored and found by `match`, and
+    // the hostname it kept is still found too.
+    let same = ServerUpdate {
+        hostname: Some("mail01-new".try_into().unwrap()),
+        extname: Some("mail01.example.com".try_into().unwrap()),
+        ..Default::default()
+    };
+    let unchanged = client.server_update().id(created.id).body(same).send().await.unwrap().into_inner();
+    assert_eq!(unchanged, updated);
+    let ext = ServerUpdate { extname: Some("relay01.example.com".try_into().unwrap()), ..Default::default() };
+    let updated = client.server_update().id(created.id).body(ext).send().await.unwrap().into_inner();
+    assert_eq!((updated.hostname.as_str(), updated.extname.as_deref()), ("mail01-new", Some("relay01.example.com")));
+    for (needle, found) in [("relay01", 1), ("mail01.example", 0), ("mail01-n", 1)] {
+        let page = client.server_list().match_(needle).send().await.unwrap().into_inner();
+        assert_eq!(page.data.len(), found, "match={needle}");
+    }
+
     let deleted = client.server_delete().id(created.id).send().await.unwrap().into_inner();
     assert!(deleted.message.contains("deleted"));
     let gone = client.server_get().id(created.id).send().await.unwrap_err();
