@@ -214,6 +214,47 @@ async fn sessions_end_on_revocation_role_change_deletion_and_logout() {
     assert_eq!(text(&hostadmin(&["user", "list", "--database", db], "").stdout), "root\treadonly\n");
 }
 
+/// A revocation from another process while requests with the session are
+/// in flight at the same moment: each of those answers 200 or 401, and
+/// every request sent after the command returned, all at once, is refused
+/// (none is served from a principal the server kept before the commit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_revocation_during_concurrent_requests_ends_every_later_one() {
+    let database = common::TestDb::new();
+    let db = database.url();
+    let out =
+        hostadmin(&["user", "add", "root", "--role", "admin", "--password-stdin", "--database", &db], "pw-word-1\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let server = serve(&database);
+    let s =
+        std::sync::Arc::new(Sessions { http: reqwest::Client::new(), base: format!("http://{}", server.local_addr()) });
+    let cookie = std::sync::Arc::new(s.cookie("root", "pw-word-1").await);
+    let burst = || {
+        (0..32)
+            .map(|_| {
+                let (s, cookie) = (s.clone(), cookie.clone());
+                tokio::spawn(async move { s.system(&cookie).await })
+            })
+            .collect::<Vec<_>>()
+    };
+    for answer in futures::future::join_all(burst()).await {
+        assert_eq!(answer.unwrap().0, 200);
+    }
+    let during = burst();
+    let revoke = tokio::task::spawn_blocking({
+        let db = db.clone();
+        move || hostadmin(&["user", "revoke-sessions", "root", "--database", &db], "")
+    });
+    let out = revoke.await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for answer in futures::future::join_all(during).await {
+        assert!(matches!(answer.unwrap().0, 200 | 401));
+    }
+    for answer in futures::future::join_all(burst()).await {
+        assert_eq!(answer.unwrap(), (401, "Session revoked".to_string()));
+    }
+}
+
 #[tokio::test]
 async fn token_create_list_revoke() {
     let database = common::TestDb::new();
