@@ -38,6 +38,7 @@ use hostadmin_api::wire::Problem;
 
 mod changes;
 mod group_commit;
+mod search;
 
 pub use changes::Stamp;
 
@@ -679,10 +680,15 @@ fn begin_write(conn: &mut Conn) -> Result<(), diesel::result::Error> {
 }
 
 /// Commits (`keep`) or rolls back the transaction [`begin_write`] began. A
-/// failed commit is rolled back.
+/// failed commit is rolled back. On SQLite, `match`'s gram index is brought
+/// up to date just before the commit ([`search`]), once for all the writes
+/// of the transaction.
 fn end_write(conn: &mut Conn, keep: bool) -> Result<(), diesel::result::Error> {
     if keep {
-        let committed = each_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c));
+        let committed = match conn {
+            Conn::Sqlite(c) => search::settle(c).and_then(|()| AnsiTransactionManager::commit_transaction(c)),
+            Conn::Pg(c) => AnsiTransactionManager::commit_transaction(c),
+        };
         if committed.is_err() {
             let _ = each_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c));
         }

@@ -2,9 +2,9 @@
 //!
 //! A server's `users` and `domains` are kept in its row by triggers
 //! (migration 4, on both backends), as is the gram index of `match`
-//! (migration 9), in the
-//! same transaction as the change they follow, so they cannot drift; a read
-//! or a sort by `users` needs no aggregate.
+//! (migration 9; on SQLite written once per transaction, migration 11), in
+//! the same transaction as the change they follow, so they cannot drift; a
+//! read or a sort by `users` needs no aggregate.
 //!
 //! A page costs the same however large the table (the bench measures it):
 //! the total `count` of an unfiltered list is summed from per-1024-ID blocks
@@ -61,7 +61,10 @@ type Condition = Box<dyn BoxableExpression<servers::table, MultiBackend, SqlType
 /// migration 9: the rows one of whose names holds, at some position, the
 /// needle's first eight characters (lower-cased), found by one prefix query
 /// whose cost follows the needle's occurrences, not the table (FTS5 on
-/// SQLite, a GIN-indexed `tsvector` on PostgreSQL). The pattern then checks
+/// SQLite, a GIN-indexed `tsvector` on PostgreSQL). On SQLite the servers
+/// changed since the index was last brought up to date (migration 11: as a
+/// rule none, as every write of this process does it before committing)
+/// are candidates too. The pattern then checks
 /// each candidate, so the answer is the pattern's whatever the index holds.
 /// A shorter needle scans.
 fn matching(sqlite: bool, fields: &[String], text: &str) -> Condition {
@@ -85,7 +88,7 @@ fn matching(sqlite: bool, fields: &[String], text: &str) -> Condition {
              '\"' || hex(substr(lower(",
         )
         .bind::<diesel::sql_types::Text, _>(text.to_string())
-        .sql("), 1, 8)) || '\" *')")
+        .sql("), 1, 8)) || '\" *' UNION ALL SELECT id FROM servers_search_stale)")
     } else {
         diesel::dsl::sql::<Bool>(
             "server_match_grams(servers.hostname, servers.extname) @@ to_tsquery('simple', \

@@ -249,3 +249,82 @@ async fn a_nul_in_a_search_is_refused_on_every_surface() {
     assert_eq!((status, body["status"].clone()), (400, serde_json::json!(1)), "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("filterValue"), "{body}");
 }
+
+#[derive(QueryableByName)]
+struct Tally {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn tally(conn: &mut hostadmin_server::db::Conn, query: &str) -> i64 {
+    diesel::sql_query(query).get_result::<Tally>(conn).unwrap().n
+}
+
+/// SQLite writes `match`'s gram index once per transaction (migration 11):
+/// the renames of one shared commit are all found, a rename rolled back to
+/// its savepoint leaves nothing behind, and a change committed by another
+/// program is found too, until the next write brings the index up to date.
+#[tokio::test]
+async fn match_follows_every_write_of_a_shared_commit_and_changes_made_elsewhere() {
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    insert_servers(&t, 1, 40);
+    let count = |page: &Value| page["count"].as_i64().unwrap();
+
+    // 32 renames sent at once share commits; four more are refused (a taken name)
+    // inside the same batches.
+    let rename = |id: i64, hostname: String| {
+        let rb = t
+            .http()
+            .patch(format!("{}/api/v1/system/servers/{id}", t.url))
+            .json(&serde_json::json!({ "hostname": hostname }));
+        common::with_session(rb, &session, true).send()
+    };
+    let sent = (1..=36).map(|id| {
+        let hostname = if id <= 32 { format!("moved{id:03}.lists.test") } else { "h00040.lists.test".into() };
+        rename(id, hostname)
+    });
+    let statuses: Vec<u16> =
+        futures::future::join_all(sent).await.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
+    assert_eq!(statuses, [[200; 32].as_slice(), &[400; 4]].concat());
+
+    let jwt = &session.grommunio_auth_jwt;
+    assert_eq!(ids(&list(&t, jwt, "match=MOVED0&limit=50").await), (1..=32).collect::<Vec<_>>());
+    assert_eq!(count(&list(&t, jwt, "match=h00001.&limit=50").await), 0, "the old name is gone");
+    assert_eq!(ids(&list(&t, jwt, "match=h0003&limit=50").await), (33..=39).collect::<Vec<_>>());
+    assert_eq!(ids(&list(&t, jwt, "match=h00040&limit=50").await), vec![40], "the failed renames left nothing");
+
+    if t.database.is_postgres() {
+        return; // PostgreSQL's GIN index is an expression index, always current.
+    }
+    // Settled at each commit: nothing noted, and the index alone finds them.
+    let mut conn = t.db();
+    let stale = "SELECT count(*) AS n FROM servers_search_stale";
+    let indexed = |needle: &str| {
+        format!(
+            "SELECT count(*) AS n FROM servers_search_grams WHERE servers_search_grams MATCH '\"' || hex('{needle}') || '\" *'"
+        )
+    };
+    assert_eq!(tally(&mut conn, stale), 0);
+    assert_eq!(tally(&mut conn, &indexed("moved0")), 32);
+    assert_eq!(tally(&mut conn, &indexed("h00040.l")), 1);
+
+    // A change committed outside the service's writer (as the CLI or another
+    // program would) is only noted, and found all the same.
+    let seven = hostadmin_server::servers::find(&mut conn, 7).unwrap();
+    hostadmin_server::servers::rename(&mut conn, &seven, "elsewhere.lists.test", &seven.extname).unwrap();
+    hostadmin_server::servers::remove(&mut conn, 8).unwrap();
+    assert_eq!(tally(&mut conn, stale), 2);
+    assert_eq!(tally(&mut conn, &indexed("elsewher")), 0);
+    assert_eq!(ids(&list(&t, jwt, "match=elsewhere&limit=50").await), vec![7]);
+    assert_eq!(count(&list(&t, jwt, "match=moved008&limit=50").await), 0);
+
+    // The service's next write brings the index up to date.
+    assert_eq!(t.post_server(&session, "next.lists.test").await.status().as_u16(), 201);
+    assert_eq!(tally(&mut conn, stale), 0);
+    assert_eq!(tally(&mut conn, &indexed("elsewher")), 1);
+    assert_eq!(tally(&mut conn, &indexed("moved008")), 0);
+    assert_eq!(tally(&mut conn, &indexed("moved007")), 0);
+    assert_eq!(ids(&list(&t, jwt, "match=elsewhere&limit=50").await), vec![7]);
+    assert_eq!(count(&list(&t, jwt, "match=next.lists&limit=50").await), 1);
+}
