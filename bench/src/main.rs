@@ -13,6 +13,11 @@
 //! A separate binary (rather than `xtask` itself) keeps Dropshot, Diesel and
 //! the service's crate out of every other `cargo xtask` invocation's build.
 
+/// The service's allocator (see `server/src/main.rs`), so that the
+/// framework and storage ceilings are of the same build as the service.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod ceiling;
 mod load;
 mod measure;

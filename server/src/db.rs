@@ -25,7 +25,7 @@
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -195,6 +195,19 @@ impl Open {
     }
 }
 
+/// The last file check made on this thread (see [`Pool::checked`]). The
+/// `Weak` to the pool keeps its allocation, so no other pool can take its
+/// address while the check is remembered.
+struct LastCheck {
+    task: tokio::task::Id,
+    pool: Weak<Shared>,
+    open: Weak<Open>,
+}
+
+thread_local! {
+    static LAST_CHECK: std::cell::RefCell<Option<LastCheck>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The SQLite file the connections have open, watched through a descriptor
 /// of our own: a link count of zero means it was deleted or renamed over,
 /// which `fstat` on the descriptor tells without walking the path (a path
@@ -285,7 +298,29 @@ impl Pool {
     /// The connections, once the database file is checked to still be the
     /// one they have open (reopening them if it was replaced); the store is
     /// unavailable if it is gone.
+    ///
+    /// Once per request: a request (a task of its own in Dropshot) checks
+    /// the file when its credential is looked at, and its reads on the same
+    /// thread use that check (an `fstat` each was a twentieth of an
+    /// authenticated `GET`). A file deleted in between is read as it was a
+    /// moment before, as if the deletion had come just after the read;
+    /// writes run on the writer's thread and always check.
     fn checked(&self) -> Result<Arc<Open>, Problem> {
+        let Some(task) = tokio::task::try_id() else { return self.check_file() };
+        let of_this_request = LAST_CHECK.with_borrow(|last| {
+            let last = last.as_ref().filter(|l| l.task == task && Weak::as_ptr(&l.pool) == Arc::as_ptr(&self.0))?;
+            last.open.upgrade()
+        });
+        if let Some(open) = of_this_request {
+            return Ok(open);
+        }
+        let open = self.check_file()?;
+        LAST_CHECK.set(Some(LastCheck { task, pool: Arc::downgrade(&self.0), open: Arc::downgrade(&open) }));
+        Ok(open)
+    }
+
+    /// [`Pool::checked`] itself.
+    fn check_file(&self) -> Result<Arc<Open>, Problem> {
         let open = self.open();
         let (Some(file), Location::Sqlite(path)) = (&open.file, &self.0.location) else { return Ok(open) };
         if file.still_linked(path) {

@@ -518,6 +518,8 @@ async fn a_deleted_database_gives_503_until_it_is_restored() {
     let (status, body) = status_json(t.post_server(&session, "lost").await).await;
     assert_eq!((status, body), (503, json!({"message": "The database query failed"})));
     assert_eq!(list().await.unwrap().status().as_u16(), 503, "reads too: the data is gone");
+    let one = || with_session(t.http().get(format!("{}/api/v1/system/servers/1", t.url)), &session, false).send();
+    assert_eq!(one().await.unwrap().status().as_u16(), 503, "a lookup by key, with a session kept before");
 
     std::fs::copy(&backup, &db).unwrap();
     // Put back readable by others, it is not served (it holds the signing
@@ -527,6 +529,8 @@ async fn a_deleted_database_gives_503_until_it_is_restored() {
     std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let (status, page) = status_json(list().await.unwrap()).await;
     assert_eq!((status, page["data"][0]["hostname"].clone()), (200, json!("kept")), "the restored file is reopened");
+    let (status, server) = status_json(one().await.unwrap()).await;
+    assert_eq!((status, server["hostname"].clone()), (200, json!("kept")));
     assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201, "writes resume");
 }
 
