@@ -11,7 +11,7 @@ mod live;
 mod spec_diff;
 mod tools;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
@@ -143,8 +143,16 @@ fn contract_args(args: &[&str]) -> Result<()> {
     contract::contract(spec, postgres.map_or(Store::Sqlite, Store::Postgres))
 }
 
+/// The checkout `cargo xtask` was run in: `cargo run` sets
+/// `CARGO_MANIFEST_DIR` for the task as it starts, which names this
+/// checkout even when the binary was built from another one that shares
+/// the target directory (cargo finds it fresh, and the path compiled in
+/// would send every task to the other tree). The compiled-in path serves
+/// when the binary is run directly.
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
+    manifest_dir.parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 fn cargo() -> Command {
