@@ -157,10 +157,11 @@ type Connections = R2d2Pool<Manager>;
 
 /// The connections to one database.
 ///
-/// For SQLite, the file is checked before each use: if it has been deleted,
-/// requests answer 503 instead of writing into an unlinked file that nothing
-/// will ever read again; if another file has been put in its place (a
-/// restore), the connections are reopened on it.
+/// For SQLite, the file is checked before each use (once per request, see
+/// `Pool::checked`): if it has been deleted, requests answer 503 instead of
+/// writing into an unlinked file that nothing will ever read again; if
+/// another file has been put in its place (a restore), the connections are
+/// reopened on it.
 #[derive(Clone)]
 pub struct Pool(Arc<Shared>);
 
