@@ -304,8 +304,9 @@ impl Pool {
     /// the file when its credential is looked at, and its reads on the same
     /// thread use that check (an `fstat` each was a twentieth of an
     /// authenticated `GET`). A file deleted in between is read as it was a
-    /// moment before, as if the deletion had come just after the read;
-    /// writes run on the writer's thread and always check.
+    /// moment before, as if the deletion had come just after the read.
+    /// Work on the blocking pool, the writer's batches above all, checks
+    /// every time (see [`connection`]).
     fn checked(&self) -> Result<Arc<Open>, Problem> {
         let Some(task) = tokio::task::try_id() else { return self.check_file() };
         let of_this_request = LAST_CHECK.with_borrow(|last| {
@@ -615,9 +616,12 @@ where
     .map_err(|_| Problem::Internal("a database task panicked".into()))?
 }
 
-/// A pooled connection (blocking), once the database file is checked.
+/// A pooled connection (blocking), once the database file is checked, here
+/// and now: the writer takes one per batch, one batch after another in the
+/// same task, so a check remembered for the task ([`Pool::checked`]) would
+/// let it commit into a file deleted meanwhile.
 fn connection(pool: &Pool) -> Result<PooledConnection<Manager>, Problem> {
-    pool.checked()?.connections.get().map_err(|e| Problem::Unavailable(e.to_string()))
+    pool.check_file()?.connections.get().map_err(|e| Problem::Unavailable(e.to_string()))
 }
 
 /// After `error`: if the server went away (a restart, a failover, an idle

@@ -534,6 +534,105 @@ async fn a_deleted_database_gives_503_until_it_is_restored() {
     assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201, "writes resume");
 }
 
+/// The database file is deleted while the writer is busy with a stream of
+/// concurrent creates (its batches follow one another without a pause):
+/// every write sent after the deletion is refused with 503, none is
+/// acknowledged into the unlinked file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_deleted_under_a_busy_writer_acknowledges_nothing_after() {
+    if common::sqlite_only("a deleted SQLite file") {
+        return;
+    }
+    let t = TestServer::start().await;
+    let session = t.login(ADMIN).await;
+    let deleted = std::sync::OnceLock::<std::time::Instant>::new();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let http = t.http();
+    let client = |n: usize| {
+        let (t, http, session, deleted, stop) = (&t, &http, &session, &deleted, &stop);
+        async move {
+            let mut seen = Vec::new();
+            for i in 0..2_000 {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let sent = std::time::Instant::now();
+                let name = format!("busy-{n}-{i}");
+                let rb = http
+                    .post(format!("{}/api/v1/system/servers", t.url))
+                    .json(&json!({"hostname": name, "extname": name}));
+                let status = with_session(rb, session, true).send().await.unwrap().status().as_u16();
+                seen.push((deleted.get().is_some_and(|at| *at < sent), status));
+            }
+            seen
+        }
+    };
+    let clients = futures::future::join_all((0..32).map(client));
+    let fault = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let db = t.db_path();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        deleted.set(std::time::Instant::now()).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    let (seen, ()) = tokio::join!(clients, fault);
+    let seen: Vec<(bool, u16)> = seen.into_iter().flatten().collect();
+    let before = seen.iter().filter(|(after, status)| !after && *status == 201).count();
+    let after: Vec<u16> = seen.iter().filter(|(after, _)| *after).map(|(_, status)| *status).collect();
+    assert!(before > 16, "the writer was busy before the deletion ({before} creates)");
+    assert!(!after.is_empty(), "writes were sent after the deletion");
+    assert!(after.iter().all(|&status| status == 503), "after the deletion: {after:?}");
+}
+
+/// The writer commits batch after batch without a pause while writes keep
+/// coming; the file is deleted while one batch runs. The next batch,
+/// queued meanwhile (its request already authenticated), is refused with
+/// 503: the writer checks the file before every batch, not once per run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_checks_the_file_before_every_batch() {
+    if common::sqlite_only("a deleted SQLite file") {
+        return;
+    }
+    let database = common::TestDb::new();
+    let pool = hostadmin_server::db::open(&database.location, &Default::default()).unwrap();
+    let (running, is_running) = std::sync::mpsc::channel();
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let first = tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            hostadmin_server::db::write(&pool, move |conn| {
+                running.send(()).unwrap();
+                wait.recv_timeout(Duration::from_secs(10)).unwrap();
+                hostadmin_server::servers::insert(conn, "first.test", "first.example")
+            })
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || is_running.recv_timeout(Duration::from_secs(10)).unwrap()).await.unwrap();
+    // Queued behind the running batch: the writer's next one.
+    let second = tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            hostadmin_server::db::write(&pool, |conn| {
+                hostadmin_server::servers::insert(conn, "second.test", "second.example")
+            })
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let db = database.path();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    go.send(()).unwrap();
+    first.await.unwrap().expect("the batch that was running when the file went");
+    let refused = second.await.unwrap().expect_err("a batch begun after the deletion");
+    assert!(matches!(refused, hostadmin_api::wire::Problem::Unavailable(_)), "{refused:?}");
+}
+
 /// PostgreSQL goes away under the service (here: every connection of the
 /// service terminated, as a restart or a failover does): a request that
 /// meets a dead connection answers 503 in the documented shape, and the
