@@ -25,8 +25,9 @@
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock, Weak};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -38,6 +39,7 @@ use hostadmin_api::wire::Problem;
 
 mod changes;
 mod group_commit;
+mod read_lock;
 mod search;
 
 pub use changes::Stamp;
@@ -157,8 +159,9 @@ type Connections = R2d2Pool<Manager>;
 
 /// The connections to one database.
 ///
-/// For SQLite, the file is checked before each use (once per request, see
-/// `Pool::checked`): if it has been deleted, requests answer 503 instead of
+/// For SQLite, the file is checked before each write, and reads rely on a
+/// check at most a millisecond old (see `Pool::checked`): if it has been
+/// deleted, requests answer 503 instead of
 /// writing into an unlinked file that nothing will ever read again; if
 /// another file has been put in its place (a restore), the connections are
 /// reopened on it.
@@ -173,7 +176,16 @@ struct Shared {
     reopening: Mutex<()>,
     /// This process's writes waiting for the writer: see [`write()`].
     queue: group_commit::Queue,
+    /// When the file was last found in place, in nanoseconds since
+    /// `epoch` ([`NEVER_CHECKED`] when the last check failed): see
+    /// [`Pool::checked`].
+    last_check: AtomicU64,
+    epoch: Instant,
 }
+
+/// How long a read may rely on the last successful check of the file.
+const RECHECK_AFTER: Duration = Duration::from_millis(1);
+const NEVER_CHECKED: u64 = u64::MAX;
 
 /// The connections, and for SQLite the file they have open and its
 /// wal-index (see [`changes`]).
@@ -181,6 +193,8 @@ struct Open {
     connections: Connections,
     file: Option<OpenFile>,
     changes: Option<changes::Changes>,
+    /// SQLite: the read lock kept for lookups (see [`read_lock`]).
+    read_lock: Option<Arc<read_lock::ReadLock>>,
 }
 
 /// Counts the openings of an SQLite file (the first, then each reopening
@@ -189,24 +203,19 @@ struct Open {
 static OPENINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Open {
-    fn new(location: &Location, connections: Connections) -> std::io::Result<Self> {
-        let Location::Sqlite(path) = location else { return Ok(Open { connections, file: None, changes: None }) };
+    fn new(location: &Location, options: &DbOptions, connections: Connections) -> std::io::Result<Self> {
+        let Location::Sqlite(path) = location else {
+            return Ok(Open { connections, file: None, changes: None, read_lock: None });
+        };
         let opening = OPENINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(Open { file: Some(OpenFile::new(path)?), changes: changes::Changes::open(path, opening), connections })
+        let manager = Manager { location: location.clone(), busy_timeout: options.busy_timeout };
+        Ok(Open {
+            file: Some(OpenFile::new(path)?),
+            changes: changes::Changes::open(path, opening),
+            read_lock: Some(read_lock::ReadLock::new(manager)),
+            connections,
+        })
     }
-}
-
-/// The last file check made on this thread (see [`Pool::checked`]). The
-/// `Weak` to the pool keeps its allocation, so no other pool can take its
-/// address while the check is remembered.
-struct LastCheck {
-    task: tokio::task::Id,
-    pool: Weak<Shared>,
-    open: Weak<Open>,
-}
-
-thread_local! {
-    static LAST_CHECK: std::cell::RefCell<Option<LastCheck>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The SQLite file the connections have open, watched through a descriptor
@@ -296,33 +305,48 @@ impl Pool {
         self.checked().ok()?.changes.as_ref()?.stamp()
     }
 
+    /// Whether the read lock kept for lookups is held now ([`read_lock`]):
+    /// `None` on PostgreSQL, which has none.
+    pub fn read_lock_held(&self) -> Option<bool> {
+        self.open().read_lock.as_ref().map(|r| r.is_held())
+    }
+
     /// The connections, once the database file is checked to still be the
     /// one they have open (reopening them if it was replaced); the store is
     /// unavailable if it is gone.
     ///
-    /// Once per request: a request (a task of its own in Dropshot) checks
-    /// the file when its credential is looked at, and its reads on the same
-    /// thread use that check (an `fstat` each was a twentieth of an
-    /// authenticated `GET`). A file deleted in between is read as it was a
-    /// moment before, as if the deletion had come just after the read.
-    /// Work on the blocking pool, the writer's batches above all, checks
-    /// every time (see [`connection`]).
+    /// For reads, a check is good for [`RECHECK_AFTER`] (a millisecond): a
+    /// request's credential and its lookup, and every other request of that
+    /// millisecond, share one `fstat` (one per request was a twentieth of
+    /// an authenticated `GET`). So a read may be answered from a file
+    /// deleted less than a millisecond before, as it would have been a
+    /// moment earlier; a failed check is never relied on, so once a
+    /// deletion has been seen every request sees it. Work on the blocking
+    /// pool, and the writer's batches above all, checks every time (see
+    /// [`connection`]): nothing is ever written into a deleted file.
     fn checked(&self) -> Result<Arc<Open>, Problem> {
-        let Some(task) = tokio::task::try_id() else { return self.check_file() };
-        let of_this_request = LAST_CHECK.with_borrow(|last| {
-            let last = last.as_ref().filter(|l| l.task == task && Weak::as_ptr(&l.pool) == Arc::as_ptr(&self.0))?;
-            last.open.upgrade()
-        });
-        if let Some(open) = of_this_request {
-            return Ok(open);
+        let now = u64::try_from(self.0.epoch.elapsed().as_nanos()).unwrap_or(NEVER_CHECKED - 1);
+        let last = self.0.last_check.load(Ordering::Acquire);
+        if last != NEVER_CHECKED && now.saturating_sub(last) < RECHECK_AFTER.as_nanos() as u64 {
+            return Ok(self.open());
         }
-        let open = self.check_file()?;
-        LAST_CHECK.set(Some(LastCheck { task, pool: Arc::downgrade(&self.0), open: Arc::downgrade(&open) }));
-        Ok(open)
+        self.check_file()
     }
 
-    /// [`Pool::checked`] itself.
+    /// [`Pool::checked`] itself: checks the file now, and remembers the
+    /// outcome for the reads that follow.
     fn check_file(&self) -> Result<Arc<Open>, Problem> {
+        let checked_at = self.0.epoch.elapsed();
+        let outcome = self.check_file_now();
+        let at = match outcome {
+            Ok(_) => u64::try_from(checked_at.as_nanos()).unwrap_or(NEVER_CHECKED - 1),
+            Err(_) => NEVER_CHECKED,
+        };
+        self.0.last_check.store(at, Ordering::Release);
+        outcome
+    }
+
+    fn check_file_now(&self) -> Result<Arc<Open>, Problem> {
         let open = self.open();
         let (Some(file), Location::Sqlite(path)) = (&open.file, &self.0.location) else { return Ok(open) };
         if file.still_linked(path) {
@@ -340,7 +364,9 @@ impl Pool {
         }
         let unavailable = |e: String| Problem::Unavailable(format!("cannot reopen the database: {e}"));
         let connections = connect(&self.0.location, &self.0.options).map_err(|e| unavailable(e.to_string()))?;
-        let reopened = Arc::new(Open::new(&self.0.location, connections).map_err(|e| unavailable(e.to_string()))?);
+        let reopened = Arc::new(
+            Open::new(&self.0.location, &self.0.options, connections).map_err(|e| unavailable(e.to_string()))?,
+        );
         *self.0.open.write().unwrap_or_else(|e| e.into_inner()) = reopened.clone();
         Ok(reopened)
     }
@@ -419,6 +445,10 @@ pub struct Manager {
     busy_timeout: Duration,
 }
 
+/// How much of an SQLite file is read through a memory map (see
+/// [`Manager::connect`]).
+const SQLITE_MMAP_BYTES: u64 = 256 << 20;
+
 impl ManageConnection for Manager {
     type Connection = Conn;
     type Error = diesel::r2d2::Error;
@@ -429,6 +459,14 @@ impl ManageConnection for Manager {
     /// "database is locked" errors, and 1 MiB of page cache per connection
     /// instead of 2: the kernel's page cache already holds the file once for
     /// all of them, and each private copy counts in the service's RSS.
+    /// Pages are read through a memory map of the file's first
+    /// [`SQLITE_MMAP_BYTES`] rather than copied by `pread` (a lookup in a
+    /// large table reads pages no connection has cached: a twentieth of a
+    /// `GET` at a million rows). The price, SQLite's documented one: an I/O
+    /// error reading the file, or the file truncated by something other
+    /// than SQLite, ends the process (`SIGBUS`) instead of failing one
+    /// request; mapped pages count in the RSS, but belong to the kernel's
+    /// page cache, shared and reclaimable.
     /// PostgreSQL: the same wait for locks (`lock_timeout`), and the
     /// connection named `hostadmin <schema>` for the server's views.
     fn connect(&self) -> Result<Conn, Self::Error> {
@@ -445,7 +483,7 @@ impl ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(url).map_err(ConnectionError)?;
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {wait_ms}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -1024;"
+                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -1024; PRAGMA mmap_size = {SQLITE_MMAP_BYTES};"
                 ))
                 .map_err(QueryError)?;
                 Ok(Conn::Sqlite(conn))
@@ -523,13 +561,15 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
 /// pending migrations.
 pub fn open(location: &Location, options: &DbOptions) -> anyhow::Result<Pool> {
     let connections = connect(location, options)?;
-    let open = Open::new(location, connections)?;
+    let open = Open::new(location, options, connections)?;
     Ok(Pool(Arc::new(Shared {
         location: location.clone(),
         options: options.clone(),
         open: RwLock::new(Arc::new(open)),
         reopening: Mutex::new(()),
         queue: group_commit::Queue::default(),
+        last_check: AtomicU64::new(NEVER_CHECKED),
+        epoch: Instant::now(),
     })))
 }
 
@@ -617,11 +657,21 @@ where
 }
 
 /// A pooled connection (blocking), once the database file is checked, here
-/// and now: the writer takes one per batch, one batch after another in the
-/// same task, so a check remembered for the task ([`Pool::checked`]) would
-/// let it commit into a file deleted meanwhile.
+/// and now: the writer takes one per batch, and a check made a moment
+/// before ([`Pool::checked`]) would let it commit into a file deleted
+/// meanwhile.
 fn connection(pool: &Pool) -> Result<PooledConnection<Manager>, Problem> {
     pool.check_file()?.connections.get().map_err(|e| Problem::Unavailable(e.to_string()))
+}
+
+/// The writer's [`connection`], with the read lock kept for lookups let go
+/// of until the guard is dropped (see [`read_lock`]: the batch's commit, its
+/// checkpoint and a restart of the WAL see only the reads in progress).
+fn write_connection(pool: &Pool) -> Result<(PooledConnection<Manager>, Option<read_lock::Paused>), Problem> {
+    let open = pool.check_file()?;
+    let paused = open.read_lock.as_ref().map(|r| r.pause());
+    let conn = open.connections.get().map_err(|e| Problem::Unavailable(e.to_string()))?;
+    Ok((conn, paused))
 }
 
 /// After `error`: if the server went away (a restart, a failover, an idle
@@ -655,7 +705,11 @@ where
     if !pool.0.location.is_sqlite() {
         return run(pool, f).await;
     }
-    let idle = pool.checked()?.connections.try_get();
+    let open = pool.checked()?;
+    if let Some(read_lock) = &open.read_lock {
+        read_lock.before_read();
+    }
+    let idle = open.connections.try_get();
     match idle {
         Some(mut conn) => f(&mut conn).map_err(Problem::from),
         None => run(pool, f).await,

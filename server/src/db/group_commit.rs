@@ -177,8 +177,8 @@ fn commit(pool: &Pool, batch: Vec<Box<dyn Pending>>) -> Vec<Box<dyn Pending>> {
         }
         Vec::new()
     };
-    let mut conn = match super::connection(pool) {
-        Ok(conn) => conn,
+    let (mut conn, _lookups_lock_paused) = match super::write_connection(pool) {
+        Ok(writer) => writer,
         Err(problem) => return fail_all(batch, problem),
     };
     if let Err(e) = begin_write(&mut conn) {

@@ -1,0 +1,113 @@
+//! The read lock kept for lookups (`db/read_lock.rs`): lookups take it,
+//! still see every commit, and it never stands in the way of the writer's
+//! checkpoints or stays held once the lookups stop.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use hostadmin_server::db::{self, DbOptions, Pool};
+
+async fn hostname(pool: &Pool, id: i64) -> Result<String, hostadmin_api::wire::Problem> {
+    db::lookup(pool, move |conn| Ok(hostadmin_server::servers::find(conn, id)?.hostname)).await
+}
+
+async fn insert(pool: &Pool, name: &str) -> i64 {
+    let (hostname, extname) = (format!("{name}.lock.test"), format!("{name}.lock.example"));
+    db::write(pool, move |conn| Ok(hostadmin_server::servers::insert(conn, &hostname, &extname)?.id)).await.unwrap()
+}
+
+/// `(busy, log, checkpointed)` of a checkpoint in `mode` on a connection
+/// of its own (another program's, as far as the pool can tell).
+fn checkpoint(database: &common::TestDb, mode: &str) -> (i32, i32, i32) {
+    #[derive(QueryableByName)]
+    struct Outcome {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        log: i32,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        checkpointed: i32,
+    }
+    let mut conn = database.conn();
+    let o: Outcome = diesel::sql_query(format!("PRAGMA wal_checkpoint({mode})")).get_result(&mut conn).unwrap();
+    (o.busy, o.log, o.checkpointed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_share_a_read_lock_that_writes_and_idleness_let_go() {
+    let database = common::TestDb::new();
+    let pool = db::open(&database.location, &DbOptions::default()).unwrap();
+    if pool.read_lock_held().is_none() {
+        assert!(database.is_postgres(), "only PostgreSQL goes without");
+        return;
+    }
+    let first = insert(&pool, "first").await;
+    assert_eq!(pool.read_lock_held(), Some(false), "no lookup yet");
+
+    assert_eq!(hostname(&pool, first).await.unwrap(), "first.lock.test");
+    assert_eq!(pool.read_lock_held(), Some(true), "a lookup takes it");
+
+    // A commit made elsewhere while it is held is seen by the next lookup:
+    // the lock is kept, not the snapshot it was taken on.
+    let mut other = database.conn();
+    let elsewhere = hostadmin_server::servers::insert(&mut other, "elsewhere.lock.test", "e.lock.example").unwrap();
+    assert_eq!(hostname(&pool, elsewhere.id).await.unwrap(), "elsewhere.lock.test");
+
+    // The writer lets go of it for its batch, so that the batch's commit
+    // leaves a WAL that a checkpoint can empty at once.
+    let checker = pool.clone();
+    let held_during_write = db::write(&pool, move |conn| {
+        let held = checker.read_lock_held();
+        hostadmin_server::servers::insert(conn, "written.lock.test", "w.lock.example")?;
+        Ok(held)
+    })
+    .await
+    .unwrap();
+    assert_eq!(held_during_write, Some(false), "not held while the writer's batch runs");
+    let (busy, _, _) = checkpoint(&database, "TRUNCATE");
+    assert_eq!(busy, 0, "nothing keeps the WAL from being emptied after a write");
+    let wal = std::fs::metadata(format!("{}-wal", database.path().display())).unwrap();
+    assert_eq!(wal.len(), 0);
+
+    // Taken again by lookups; let go of by itself once they stop.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(hostname(&pool, first).await.unwrap(), "first.lock.test");
+    assert_eq!(pool.read_lock_held(), Some(true), "taken again by a lookup after the write");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pool.read_lock_held() == Some(true) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(pool.read_lock_held(), Some(false), "let go of when no lookup comes");
+    other.batch_execute("INSERT INTO settings (name, value) VALUES ('after', 'idle')").unwrap();
+    let (busy, _, _) = checkpoint(&database, "TRUNCATE");
+    assert_eq!(busy, 0, "an idle service keeps no other program's checkpoint waiting");
+}
+
+/// A lookup on a deleted file is refused before the lock is touched, and a
+/// missing keeper connection changes nothing for the lookups themselves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_on_a_deleted_file_answers_503_without_taking_the_lock() {
+    let database = common::TestDb::new();
+    if database.is_postgres() {
+        return;
+    }
+    let pool = db::open(&database.location, &DbOptions::default()).unwrap();
+    let id = insert(&pool, "kept").await;
+    assert_eq!(hostname(&pool, id).await.unwrap(), "kept.lock.test");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pool.read_lock_held() == Some(true) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.path().display()));
+    }
+    // A write checks the file at once; reads rely on a check at most a
+    // millisecond old, so wait that out.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let refused = hostname(&pool, id).await.expect_err("the file is gone");
+    assert!(matches!(refused, hostadmin_api::wire::Problem::Unavailable(_)), "{refused:?}");
+    assert_eq!(pool.read_lock_held(), Some(false), "not taken for a refused lookup");
+}
