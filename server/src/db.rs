@@ -161,10 +161,9 @@ type Connections = R2d2Pool<Manager>;
 ///
 /// For SQLite, the file is checked before each write, and reads rely on a
 /// check at most a millisecond old (see `Pool::checked`): if it has been
-/// deleted, requests answer 503 instead of
-/// writing into an unlinked file that nothing will ever read again; if
-/// another file has been put in its place (a restore), the connections are
-/// reopened on it.
+/// deleted, requests answer 503 instead of writing into an unlinked file
+/// that nothing will ever read again; if another file has been put in its
+/// place (a restore), the connections are reopened on it.
 #[derive(Clone)]
 pub struct Pool(Arc<Shared>);
 
@@ -200,14 +199,14 @@ struct Open {
 /// Counts the openings of an SQLite file (the first, then each reopening
 /// on a replaced file), so that stamps of different files never compare
 /// equal.
-static OPENINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static OPENINGS: AtomicU64 = AtomicU64::new(0);
 
 impl Open {
     fn new(location: &Location, options: &DbOptions, connections: Connections) -> std::io::Result<Self> {
         let Location::Sqlite(path) = location else {
             return Ok(Open { connections, file: None, changes: None, read_lock: None });
         };
-        let opening = OPENINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let opening = OPENINGS.fetch_add(1, Ordering::Relaxed);
         let manager = Manager { location: location.clone(), busy_timeout: options.busy_timeout };
         Ok(Open {
             file: Some(OpenFile::new(path)?),
@@ -445,10 +444,6 @@ pub struct Manager {
     busy_timeout: Duration,
 }
 
-/// How much of an SQLite file is read through a memory map (see
-/// [`Manager::connect`]).
-const SQLITE_MMAP_BYTES: u64 = 256 << 20;
-
 impl ManageConnection for Manager {
     type Connection = Conn;
     type Error = diesel::r2d2::Error;
@@ -459,14 +454,6 @@ impl ManageConnection for Manager {
     /// "database is locked" errors, and 1 MiB of page cache per connection
     /// instead of 2: the kernel's page cache already holds the file once for
     /// all of them, and each private copy counts in the service's RSS.
-    /// Pages are read through a memory map of the file's first
-    /// [`SQLITE_MMAP_BYTES`] rather than copied by `pread` (a lookup in a
-    /// large table reads pages no connection has cached: a twentieth of a
-    /// `GET` at a million rows). The price, SQLite's documented one: an I/O
-    /// error reading the file, or the file truncated by something other
-    /// than SQLite, ends the process (`SIGBUS`) instead of failing one
-    /// request; mapped pages count in the RSS, but belong to the kernel's
-    /// page cache, shared and reclaimable.
     /// PostgreSQL: the same wait for locks (`lock_timeout`), and the
     /// connection named `hostadmin <schema>` for the server's views.
     fn connect(&self) -> Result<Conn, Self::Error> {
@@ -483,7 +470,7 @@ impl ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(url).map_err(ConnectionError)?;
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {wait_ms}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -1024; PRAGMA mmap_size = {SQLITE_MMAP_BYTES};"
+                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -1024;"
                 ))
                 .map_err(QueryError)?;
                 Ok(Conn::Sqlite(conn))
