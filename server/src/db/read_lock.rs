@@ -4,8 +4,8 @@
 //!
 //! Every read transaction in WAL mode takes a shared lock on one of the
 //! wal-index's read slots and drops it at the end: two `fcntl` calls on the
-//! `-shm` file, about 3 µs, which was a sixth of an authenticated `GET`
-//! once the rest was trimmed (perf: `unixShmLock`). SQLite counts those
+//! `-shm` file, about 3 µs, a sixth of what an authenticated `GET` added
+//! to the framework's own cost (perf: `unixShmLock`). SQLite counts those
 //! locks per process and calls `fcntl` only for the first holder of a slot
 //! and the last one to let go. So one connection of our own that holds a
 //! read transaction open on the current snapshot makes every lookup that
@@ -29,6 +29,12 @@
 //! own connections and see every commit as before. It only changes which
 //! of them call `fcntl`, so when it cannot be opened or fails it is simply
 //! not there.
+//!
+//! Refused: keeping the pooled connections' own read transactions open
+//! across requests (each would pin a snapshot of its own, and the answer
+//! would depend on which connection a request got); `locking_mode =
+//! EXCLUSIVE`, which keeps the wal-index in private memory but shuts out
+//! the CLI and every other process.
 
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
