@@ -36,6 +36,7 @@
 //! EXCLUSIVE`, which keeps the wal-index in private memory but shuts out
 //! the CLI and every other process.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -54,7 +55,7 @@ pub struct ReadLock {
     manager: Manager,
     state: Mutex<State>,
     /// Writes of this process in progress: while any is, the lock is not taken.
-    paused: std::sync::atomic::AtomicUsize,
+    paused: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -92,7 +93,6 @@ impl ReadLock {
     /// it go if it has been held long enough. Never waits: a keeper busy
     /// elsewhere is skipped.
     pub(super) fn before_read(self: &Arc<Self>) {
-        use std::sync::atomic::Ordering;
         let Ok(mut state) = self.state.try_lock() else { return };
         if state.broken || self.paused.load(Ordering::Acquire) > 0 {
             return;
@@ -136,7 +136,6 @@ impl ReadLock {
     /// Lets go of the lock until the returned guard is dropped: the
     /// writer's batch, from its first statement to its commit.
     pub(super) fn pause(self: &Arc<Self>) -> Paused {
-        use std::sync::atomic::Ordering;
         self.paused.fetch_add(1, Ordering::AcqRel);
         self.state.lock().unwrap_or_else(|e| e.into_inner()).free();
         Paused(self.clone())
@@ -153,7 +152,7 @@ pub struct Paused(Arc<ReadLock>);
 
 impl Drop for Paused {
     fn drop(&mut self) {
-        self.0.paused.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        self.0.paused.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
