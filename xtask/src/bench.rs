@@ -1,12 +1,13 @@
 //! `cargo xtask bench`: the service beside its ceilings, in one run.
 //!
-//! Each case (an HTTP request of the service) is measured three times back to
-//! back at each connection count: against the release server, against the
-//! framework ceiling (bare Dropshot answering the body the service gave, see
-//! `bench/src/ceiling.rs`) and against the storage ceiling (the same queries
-//! through Diesel with no HTTP, `bench/src/storage.rs`). Only the ratios are
-//! meant to be compared between machines; these machines are shared and
-//! noisy, and the three runs of a row share whatever noise there was.
+//! Each case (an HTTP request of the service) is measured at each connection
+//! count against the release server and the framework ceiling (bare
+//! Dropshot answering the body the service gave, see `bench/src/ceiling.rs`)
+//! in turn, [`ROUNDS`] times, each figure the median of its runs; then
+//! against the storage ceiling (the same queries through Diesel with no
+//! HTTP, `bench/src/storage.rs`). Only the ratios are meant to be compared
+//! between machines; these machines are shared and noisy, and the runs of a
+//! row share whatever noise there was.
 //!
 //! Two figures check the bench itself. The **load-tool check** drives the
 //! framework ceiling with one load thread and with two: if two are faster,
@@ -22,7 +23,7 @@
 mod report;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -30,7 +31,7 @@ use hostadmin_bench_figures::Figures;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use self::report::{BackendRow, CeilingRow, ColdStart, Flatness, LoadCheck, Machine, PeakRss, Report};
-use crate::live::{spawn_listening, PgSchema};
+use crate::live::PgSchema;
 use crate::tools;
 
 const USER: &str = "bench";
@@ -61,6 +62,12 @@ impl Options {
 
 /// Where a full run writes its Markdown report.
 const README: &str = "bench/README.md";
+
+/// How many times the service and its framework ceiling are run, in turn,
+/// for one row of the tables; each figure reported is the median of its
+/// runs. A single pair of runs moved by ±0.1 in the ratio between two runs
+/// minutes apart (a neighbour's burst lands on one side of it).
+const ROUNDS: usize = 3;
 
 /// One request of the service, and what its storage ceiling runs.
 struct Case {
@@ -139,13 +146,45 @@ fn login_case() -> Case {
     }
 }
 
-/// A child process killed when dropped.
-struct Process(Child);
+/// A server of the bench, killed when dropped, and its log file removed
+/// (a full run logs gigabytes).
+struct Process(Child, PathBuf);
 
 impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        let _ = std::fs::remove_file(&self.1);
+    }
+}
+
+/// Starts a server (the service, or the framework ceiling) logging to the
+/// file `log`, and returns it with the address it printed there.
+///
+/// A file rather than a pipe to this process: a pipe's reader is woken for
+/// every record, one per request, and on these two-core machines that third
+/// process (this one, unoptimized) took CPU from the server and from the
+/// load generator alike. A service runs with its log in a file or a journal,
+/// not behind a reader that discards it.
+fn spawn_logging(mut cmd: Command, log: &Path) -> Result<(Process, String)> {
+    let file = std::fs::File::create(log).with_context(|| format!("{}", log.display()))?;
+    let child = cmd.stdout(Stdio::null()).stderr(file).spawn().with_context(|| format!("cannot run {cmd:?}"))?;
+    let mut process = Process(child, log.to_path_buf());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = std::fs::read_to_string(log)?;
+        // Only a whole line: the address may be half written.
+        let printed = text.split_inclusive('\n').filter(|l| l.ends_with('\n'));
+        if let Some(addr) = printed.filter_map(|l| l.split("listening on http://").nth(1)).next() {
+            return Ok((process, addr.trim().to_string()));
+        }
+        if let Some(status) = process.0.try_wait()? {
+            bail!("{cmd:?} exited ({status}) before listening: {text}");
+        }
+        if Instant::now() > deadline {
+            bail!("{cmd:?} printed no address within a minute: {text}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -168,6 +207,8 @@ struct Bench {
     warmup: f64,
     /// Threads of the load generator, as the load-tool check chose.
     threads: std::cell::Cell<usize>,
+    /// Services started so far, to name their logs.
+    servers: std::cell::Cell<usize>,
 }
 
 impl Bench {
@@ -187,9 +228,10 @@ impl Bench {
 
     fn serve(&self, database: impl AsRef<std::ffi::OsStr>) -> Result<(Process, String)> {
         let mut cmd = Command::new(self.bin.join("hostadmin"));
-        cmd.args(["serve", "--bind", "127.0.0.1:0", "--database"]).arg(database);
-        let (child, addr) = spawn_listening(cmd)?;
-        Ok((Process(child), addr))
+        cmd.args(["serve", "--bind", "127.0.0.1:0", "--database"]).arg(database.as_ref());
+        let log = self.work.join(format!("serve-{}.log", self.servers.get()));
+        self.servers.set(self.servers.get() + 1);
+        spawn_logging(cmd, &log)
     }
 
     /// An SQLite database with `rows` servers and the bench account.
@@ -299,8 +341,7 @@ impl Bench {
         }
         let mut ceiling = self.tool();
         ceiling.args(["ceiling", "--bind", "127.0.0.1:0", "--bodies"]).arg(&bodies);
-        let (ceiling, ceiling_addr) = spawn_listening(ceiling)?;
-        let _ceiling = Process(ceiling);
+        let (_ceiling, ceiling_addr) = spawn_logging(ceiling, &self.work.join(format!("ceiling-{rows}.log")))?;
         // The load-tool check, once per run, on the cheapest request there
         // is (the framework ceiling's `get`): one load thread, then two.
         if check.is_empty() {
@@ -325,12 +366,31 @@ impl Bench {
             for &conns in connections {
                 let nonce = format!("r{rows}c{conns}");
                 eprintln!("bench: {} at {rows} rows, {conns} connection(s)", case.name);
-                let service =
-                    self.load(&[server_addr], &session, case, &case.path, conns, rand_max, &format!("{nonce}h"))?;
                 let ceiling_path = format!("/ceiling/{}/{}", case.status, case.name);
-                let framework =
-                    self.load(&[&ceiling_addr], &[], case, &ceiling_path, conns, rand_max, &format!("{nonce}f"))?;
+                let (mut service, mut framework) = (Vec::new(), Vec::new());
+                for round in 0..ROUNDS {
+                    let nonce = format!("{nonce}n{round}");
+                    service.push(self.load(
+                        &[server_addr],
+                        &session,
+                        case,
+                        &case.path,
+                        conns,
+                        rand_max,
+                        &(nonce.clone() + "h"),
+                    )?);
+                    framework.push(self.load(
+                        &[&ceiling_addr],
+                        &[],
+                        case,
+                        &ceiling_path,
+                        conns,
+                        rand_max,
+                        &(nonce + "f"),
+                    )?);
+                }
                 let storage = self.storage(database, case, conns, rand_max, &format!("{nonce}s"))?;
+                let (service, framework) = (Figures::median(&service), Figures::median(&framework));
                 rows_out.push(CeilingRow::new(case.name, rows, conns, service, framework, storage));
             }
         }
@@ -489,10 +549,16 @@ pub fn bench(options: Options) -> Result<()> {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     let (sizes, connections, seconds, warmup): (&[u64], &[usize], f64, f64) =
-        if options.quick { (&[1_000], &[8], 1.0, 0.3) } else { (&[1_000, 100_000, 1_000_000], &[1, 8, 64], 2.0, 0.5) };
+        if options.quick { (&[1_000], &[8], 1.0, 0.3) } else { (&[1_000, 100_000, 1_000_000], &[1, 8, 64], 1.0, 0.5) };
     let sizes = if options.rows.is_empty() { sizes } else { &options.rows[..] };
-    let bench =
-        Bench { bin: target.join("release"), work: work.clone(), seconds, warmup, threads: std::cell::Cell::new(1) };
+    let bench = Bench {
+        bin: target.join("release"),
+        work: work.clone(),
+        seconds,
+        warmup,
+        threads: std::cell::Cell::new(1),
+        servers: std::cell::Cell::new(0),
+    };
     let date = utc_date(std::time::SystemTime::now());
     let started = Instant::now();
 

@@ -39,9 +39,57 @@ impl Figures {
     }
 }
 
+/// The middle of `values` (the mean of the two middle ones for an even
+/// count; 0 for none).
+fn middle(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+impl Figures {
+    /// Several runs of one target as one: each figure's median, so that a
+    /// burst of a neighbour's load during one run moves nothing; failures
+    /// are summed (one failed request anywhere is worth seeing).
+    pub fn median(runs: &[Figures]) -> Figures {
+        let of = |f: fn(&Figures) -> f64| middle(runs.iter().map(f).collect());
+        Figures {
+            requests: of(|r| r.requests as f64).round() as u64,
+            failures: runs.iter().map(|r| r.failures).sum(),
+            seconds: of(|r| r.seconds),
+            per_second: of(|r| r.per_second),
+            p50_us: of(|r| r.p50_us),
+            p99_us: of(|r| r.p99_us),
+            p999_us: of(|r| r.p999_us),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Figures;
+
+    #[test]
+    fn median_takes_each_figure_s_middle_and_sums_failures() {
+        let run = |per_second: f64, p99_us: f64, failures: u64| Figures {
+            requests: (per_second * 2.0) as u64,
+            failures,
+            seconds: 2.0,
+            per_second,
+            p50_us: 100.0,
+            p99_us,
+            p999_us: p99_us * 2.0,
+        };
+        let m = Figures::median(&[run(300.0, 50.0, 0), run(100.0, 900.0, 1), run(200.0, 70.0, 2)]);
+        assert_eq!((m.per_second, m.requests, m.p99_us, m.p999_us), (200.0, 400, 70.0, 140.0));
+        assert_eq!(m.failures, 3);
+        assert_eq!(Figures::median(&[run(100.0, 1.0, 0), run(300.0, 3.0, 0)]).per_second, 200.0);
+        assert_eq!(Figures::median(&[]), Figures::default());
+    }
 
     #[test]
     fn ratio_to_nothing_is_zero() {

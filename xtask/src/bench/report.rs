@@ -252,14 +252,17 @@ ceilings' own included, is also in `target/bench/latest.json`. The
 How to read it:
 
 - Each case (one request of the service) is measured at each connection
-  count three times back to back: against the release server, against the
-  **framework ceiling** (a bare Dropshot server in `bench/`, same settings
-  and logger, answering the body the service gave, with no authentication,
-  validation or database) and against the **storage ceiling** (the
-  service's own query functions through Diesel on the same database file
-  and pragmas, one transaction per write, no HTTP). The load comes from
-  `hostadmin-bench load`, a small HTTP/1.1 client, for every target alike,
-  on as many threads as the load-tool check chose.
+  count against the release server and against the **framework ceiling**
+  (a bare Dropshot server in `bench/`, same settings and logger, answering
+  the body the service gave, with no authentication, validation or
+  database), three times in turn, each figure being the median of its three
+  runs; then once against the **storage ceiling** (the service's own query
+  functions through Diesel on the same database file and pragmas, one
+  transaction per write, no HTTP). The load comes from `hostadmin-bench
+  load`, a small HTTP/1.1 client, for every target alike, on as many
+  threads as the load-tool check chose. Both servers log to a file, as a
+  deployed service does (a pipe to the bench's own process woke it for
+  every record, one per request: a third process on two cores).
 - The **load-tool check** drives the framework ceiling with one load
   thread and with two: if two are faster by more than 10 %, one thread was
   the limit, and the run uses two. **Match flatness** is `list-match`'s
