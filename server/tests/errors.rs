@@ -534,3 +534,41 @@ async fn a_name_cannot_be_locked_out_from_elsewhere() {
     let r = plain.http().post(&login).header("X-Forwarded-For", "192.0.2.99");
     assert_eq!(r.form(&[("user", "admin"), ("pass", right)]).send().await.unwrap().status().as_u16(), 429);
 }
+
+/// One server's `GET` reads its parameters on the plain path (a typed
+/// reading of scalars with bounds) and leaves everything it cannot accept
+/// to the general one, which words the error: both are seen here.
+#[tokio::test]
+async fn one_server_s_parameters_are_read_and_refused_as_the_spec_says() {
+    let t = TestServer::start().await;
+    let s = t.login(ADMIN).await;
+    let (_, created) = create(&t, &s, json!({"hostname": "p", "extname": "p.example"})).await;
+    let get = |tail: String| {
+        let rb = with_session(t.http().get(format!("{}/api/v1/system/servers/{tail}", t.url)), &s, false);
+        async move { status_json(rb.send().await.unwrap()).await }
+    };
+    let id = created["ID"].as_i64().unwrap();
+
+    let (status, b) = get(format!("{id}")).await;
+    assert_eq!((status, b["hostname"].as_str(), b["users"].as_i64()), (200, Some("p"), Some(0)), "level 2 by default");
+    let (status, b) = get(format!("{id}?level=0")).await;
+    assert_eq!(status, 200);
+    assert_eq!(b, json!({"ID": id, "hostname": "p"}), "level 0: ID and hostname");
+    let (status, b) = get(format!("{id}?level=2&level=1")).await;
+    assert_eq!((status, b.get("extname").is_some(), b.get("users").is_none()), (200, true, true), "the last one: {b}");
+    let (status, b) = get(format!("{id}?level=%2B1&unknown=x")).await;
+    assert_eq!((status, b.get("users").is_none()), (200, true), "parsed as an integer; unknown names ignored: {b}");
+
+    for (tail, error) in [
+        (format!("{id}?level=3"), "level: 3 is greater than the maximum of 2"),
+        (format!("{id}?level=-1"), "level: -1 is less than the minimum of 0"),
+        (format!("{id}?level=1.5"), "level: \"1.5\" is not of type \"integer\""),
+        (format!("{id}?level="), "level: \"\" is not of type \"integer\""),
+        ("99999999999999999999".to_string(), "ID: \"99999999999999999999\" is not of type \"integer\""),
+    ] {
+        let (status, b) = get(tail.clone()).await;
+        assert_eq!((status, b["errors"][0].as_str()), (400, Some(error)), "{tail}: {b}");
+    }
+    let (status, _) = get(format!("{}", id + 1000)).await;
+    assert_eq!(status, 404);
+}

@@ -114,6 +114,99 @@ fn param_spec(p: &Parameter) -> TokenStream {
     }
 }
 
+/// Keywords a parameter's schema may hold and still be checked by the
+/// plain path ([`plain_parser`]): none of them constrains the value beyond
+/// its type, except `minimum` and `maximum`, which the plain path checks.
+const PLAIN_KEYWORDS: &[&str] =
+    &["type", "format", "minimum", "maximum", "default", "description", "example", "nullable", "deprecated", "title"];
+
+/// How the plain path reads one parameter's text: code that evaluates to
+/// the value, or leaves `parse_plain` with `None` for the general path to
+/// judge (and word the error). `None` here when the plain path cannot judge
+/// this parameter at all.
+fn plain_value(p: &Parameter) -> Option<TokenStream> {
+    let schema = p.schema.as_object()?;
+    if schema.keys().any(|k| !PLAIN_KEYWORDS.contains(&k.as_str())) {
+        return None;
+    }
+    let bound = |key: &str| match schema.get(key) {
+        None => Some(quote!(None)),
+        Some(v) => v.as_i64().map(|i| quote!(Some(#i))),
+    };
+    let (min, max) = (bound("minimum")?, bound("maximum")?);
+    let bounded = schema.contains_key("minimum") || schema.contains_key("maximum");
+    let format = schema.get("format").and_then(Value::as_str);
+    let ParamType::Scalar(scalar) = p.ty else { return None };
+    Some(match scalar {
+        Scalar::Int32 | Scalar::Int64 if matches!(format, None | Some("int32" | "int64")) => {
+            let integer = quote!(crate::wire::plain_integer(text, #min, #max)?);
+            match scalar {
+                Scalar::Int32 => quote!(i32::try_from(#integer).ok()?),
+                _ => integer,
+            }
+        }
+        Scalar::Number if !bounded && format.is_none() => quote!(crate::wire::plain_number(text)?),
+        Scalar::Boolean if !bounded && format.is_none() => quote!(crate::wire::plain_boolean(text)?),
+        Scalar::String if !bounded && format.is_none() => quote!(text.to_string()),
+        _ => return None,
+    })
+}
+
+/// A parameter's default as a literal of its field's type.
+fn default_literal(p: &Parameter, default: &Value) -> Option<TokenStream> {
+    let ParamType::Scalar(scalar) = p.ty else { return None };
+    Some(match (scalar, default) {
+        (Scalar::Int32, Value::Number(n)) => {
+            let i = i32::try_from(n.as_i64()?).ok()?;
+            quote!(#i)
+        }
+        (Scalar::Int64, Value::Number(n)) => {
+            let i = n.as_i64()?;
+            quote!(#i)
+        }
+        (Scalar::Number, Value::Number(n)) => {
+            let f = n.as_f64()?;
+            quote!(#f)
+        }
+        (Scalar::Boolean, Value::Bool(b)) => quote!(#b),
+        (Scalar::String, Value::String(s)) => quote!(#s.to_string()),
+        _ => return None,
+    })
+}
+
+/// The set's plain path: when every parameter is a scalar whose schema
+/// says no more than its type and integer bounds, a typed reading of the
+/// raw pairs that returns the set only when the general path (a JSON
+/// object, the validator, serde) would return the same set, and `None`
+/// whenever it might not: a value that does not parse or is out of bounds,
+/// a required parameter that is missing. No error is ever worded here.
+/// `None` for a set the plain path cannot judge.
+fn plain_parser(params: &[&Parameter]) -> Option<TokenStream> {
+    let fields = params
+        .iter()
+        .map(|p| {
+            let ident = format_ident!("{}", snake(&p.name));
+            let (name, value) = (&p.name, plain_value(p)?);
+            let (present, absent) = match (&p.default, p.required) {
+                (Some(default), _) => (value, default_literal(p, default)?),
+                (None, true) => (value, quote!(return None)),
+                (None, false) => (quote!(Some(#value)), quote!(None)),
+            };
+            Some(quote! {
+                #ident: match crate::wire::last_param::<Self>(pairs, #name) {
+                    Some(text) => #present,
+                    None => #absent,
+                },
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(quote! {
+        fn parse_plain(pairs: &[(String, String)]) -> Option<Self> {
+            Some(Self { #(#fields)* })
+        }
+    })
+}
+
 fn required(params: &[&Parameter]) -> Vec<String> {
     params.iter().filter(|p| p.required).map(|p| p.name.clone()).collect()
 }
@@ -157,6 +250,7 @@ pub(crate) fn param_set(op: &Operation, location: ParamLocation) -> Option<Param
     let (loc, route) = (location_tokens(location), &op.path);
     let (validation, documented) = (validation_schema(&params), documented_schema(&params));
     let doc = format!("The {} parameters of `{}`.", location.key(), op.id);
+    let plain = plain_parser(&params);
     let code = quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
@@ -183,6 +277,7 @@ pub(crate) fn param_set(op: &Operation, location: ParamLocation) -> Option<Param
                 });
                 VALIDATOR.get()
             }
+            #plain
         }
     };
     Some(ParamSetCode { code, ident })
