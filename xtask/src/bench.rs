@@ -388,6 +388,8 @@ impl Bench {
                         rand_max,
                         &(nonce + "f"),
                     )?);
+                    let (s, f) = (service[round].per_second, framework[round].per_second);
+                    eprintln!("bench:   round {}: {s:.0} and {f:.0} req/s, {:.2}", round + 1, s / f.max(1.0));
                 }
                 let storage = self.storage(database, case, conns, rand_max, &format!("{nonce}s"))?;
                 let (service, framework) = (Figures::median(&service), Figures::median(&framework));
