@@ -298,3 +298,52 @@ pub fn form_urlencoded_pairs(raw: &[u8]) -> Vec<(String, String)> {
             .collect()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain readers accept exactly the texts that [`scalar`] turns into
+    /// a value of the type (and not into a string for the validator to
+    /// refuse), with the same value.
+    #[test]
+    fn plain_readers_agree_with_the_general_path_s_scalars() {
+        let texts = [
+            "",
+            "0",
+            "1",
+            "-1",
+            "+1",
+            "01",
+            "1.5",
+            "-0.0",
+            "1e3",
+            "1E-2",
+            ".5",
+            "5.",
+            "NaN",
+            "inf",
+            "-infinity",
+            "true",
+            "false",
+            "TRUE",
+            " 1",
+            "0x10",
+            "9223372036854775807",
+            "9223372036854775808",
+            "1e400",
+            "abc",
+        ];
+        for text in texts {
+            let number = scalar(text, ScalarType::Number);
+            assert_eq!(plain_number(text), number.as_f64(), "{text:?} as a number");
+            let boolean = scalar(text, ScalarType::Boolean);
+            assert_eq!(plain_boolean(text), boolean.as_bool(), "{text:?} as a boolean");
+            let integer = scalar(text, ScalarType::Integer);
+            assert_eq!(plain_integer(text, None, None), integer.as_i64(), "{text:?} as an integer");
+        }
+        assert_eq!(plain_integer("5", Some(0), Some(5)), Some(5), "bounds are inclusive");
+        assert_eq!(plain_integer("6", Some(0), Some(5)), None);
+        assert_eq!(plain_integer("-1", Some(0), None), None);
+    }
+}
