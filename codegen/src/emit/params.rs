@@ -187,9 +187,11 @@ fn plain_parser(params: &[&Parameter]) -> Option<TokenStream> {
         .map(|p| {
             let ident = format_ident!("{}", snake(&p.name));
             let (name, value) = (&p.name, plain_value(p)?);
+            // A required parameter that is missing is an error even when
+            // its schema has a default: the general path words it.
             let (present, absent) = match (&p.default, p.required) {
-                (Some(default), _) => (value, default_literal(p, default)?),
-                (None, true) => (value, quote!(return None)),
+                (_, true) => (value, quote!(return None)),
+                (Some(default), false) => (value, default_literal(p, default)?),
                 (None, false) => (quote!(Some(#value)), quote!(None)),
             };
             Some(quote! {
@@ -281,4 +283,52 @@ pub(crate) fn param_set(op: &Operation, location: ParamLocation) -> Option<Param
         }
     };
     Some(ParamSetCode { code, ident })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(required: bool, schema: Value) -> Parameter {
+        Parameter {
+            name: "level".into(),
+            location: ParamLocation::Query,
+            description: None,
+            required,
+            ty: ParamType::Scalar(Scalar::Int32),
+            default: schema.get("default").cloned(),
+            example: None,
+            schema,
+        }
+    }
+
+    #[test]
+    fn the_plain_path_defaults_only_optional_parameters() {
+        let schema = json!({"type": "integer", "format": "int32", "minimum": 0, "maximum": 2, "default": 2});
+        let optional = plain_parser(&[&level(false, schema.clone())]).unwrap().to_string();
+        assert!(optional.contains("None => 2i32") && !optional.contains("return None"), "{optional}");
+        assert!(optional.contains("plain_integer (text , Some (0i64) , Some (2i64))"), "{optional}");
+        // Missing, a required parameter is the general path's error to word,
+        // default or not.
+        let required = plain_parser(&[&level(true, schema)]).unwrap().to_string();
+        assert!(required.contains("None => return None") && !required.contains("2i32"), "{required}");
+    }
+
+    #[test]
+    fn constraints_beyond_integer_bounds_leave_the_set_to_the_general_path() {
+        for schema in [
+            json!({"type": "integer", "format": "int32", "enum": [1, 2]}),
+            json!({"type": "integer", "format": "int32", "minimum": 0.5}),
+            json!({"type": "integer", "format": "int32", "exclusiveMinimum": true, "minimum": 0}),
+            json!({"type": "integer", "format": "int32", "multipleOf": 2}),
+        ] {
+            assert!(plain_parser(&[&level(false, schema.clone())]).is_none(), "{schema}");
+        }
+        let pattern = Parameter {
+            name: "code".into(),
+            ty: ParamType::Scalar(Scalar::String),
+            ..level(true, json!({"type": "string", "pattern": "^MN[0-9]{8}$"}))
+        };
+        assert!(plain_parser(&[&pattern]).is_none());
+    }
 }
