@@ -37,21 +37,7 @@ impl Figures {
             0.0
         }
     }
-}
 
-/// The middle of `values` (the mean of the two middle ones for an even
-/// count; 0 for none).
-fn middle(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    match n {
-        0 => 0.0,
-        _ if n % 2 == 1 => values[n / 2],
-        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
-}
-
-impl Figures {
     /// Several runs of one target as one: each figure's median, so that a
     /// burst of a neighbour's load during one run moves nothing; failures
     /// are summed (one failed request anywhere is worth seeing).
@@ -66,6 +52,18 @@ impl Figures {
             p99_us: of(|r| r.p99_us),
             p999_us: of(|r| r.p999_us),
         }
+    }
+}
+
+/// The middle of `values` (the mean of the two middle ones for an even
+/// count; 0 for none).
+fn middle(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 
