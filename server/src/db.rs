@@ -207,7 +207,7 @@ impl Open {
             return Ok(Open { connections, file: None, changes: None, read_lock: None });
         };
         let opening = OPENINGS.fetch_add(1, Ordering::Relaxed);
-        let manager = Manager { location: location.clone(), busy_timeout: options.busy_timeout };
+        let manager = Manager::new(location, options);
         Ok(Open {
             file: Some(OpenFile::new(path)?),
             changes: changes::Changes::open(path, opening),
@@ -444,6 +444,12 @@ pub struct Manager {
     busy_timeout: Duration,
 }
 
+impl Manager {
+    fn new(location: &Location, options: &DbOptions) -> Self {
+        Manager { location: location.clone(), busy_timeout: options.busy_timeout }
+    }
+}
+
 impl ManageConnection for Manager {
     type Connection = Conn;
     type Error = diesel::r2d2::Error;
@@ -501,7 +507,7 @@ fn connect(location: &Location, options: &DbOptions) -> anyhow::Result<Connectio
     if let Location::Sqlite(path) = location {
         private_file(path, options.allow_readable)?;
     }
-    let manager = Manager { location: location.clone(), busy_timeout: options.busy_timeout };
+    let manager = Manager::new(location, options);
     // Migrate on a connection of its own first: it creates an SQLite file
     // and switches it to WAL alone, before the pool's connections open
     // (concurrently, in the background) on a file that is ready.
@@ -667,7 +673,7 @@ fn write_connection(pool: &Pool) -> Result<(PooledConnection<Manager>, Option<re
 fn heal(pool: &Pool, conn: &mut PooledConnection<Manager>, error: &diesel::result::Error) {
     use diesel::result::{DatabaseErrorKind, Error};
     if let Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) = error {
-        let manager = Manager { location: pool.0.location.clone(), busy_timeout: pool.0.options.busy_timeout };
+        let manager = Manager::new(&pool.0.location, &pool.0.options);
         if let Ok(fresh) = manager.connect() {
             **conn = fresh;
         }

@@ -32,6 +32,20 @@ fn checkpoint_busy(database: &common::TestDb, mode: &str) -> bool {
     o.busy != 0
 }
 
+/// Whether a lookup takes the lock, seen right after it. A few tries: on a
+/// loaded machine this thread may be preempted between the lookup and the
+/// look for longer than the lock is held (`HOLD_FOR`, 8 ms), after which
+/// its timer has let go of it, as it should.
+async fn taken_by_a_lookup(pool: &Pool, id: i64) -> bool {
+    for _ in 0..50 {
+        assert_eq!(hostname(pool, id).await.unwrap(), "first.lock.test");
+        if pool.read_lock_held() == Some(true) {
+            return true;
+        }
+    }
+    false
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lookups_share_a_read_lock_that_writes_and_idleness_let_go() {
     let database = common::TestDb::new();
@@ -43,8 +57,7 @@ async fn lookups_share_a_read_lock_that_writes_and_idleness_let_go() {
     let first = insert(&pool, "first").await;
     assert_eq!(pool.read_lock_held(), Some(false), "no lookup yet");
 
-    assert_eq!(hostname(&pool, first).await.unwrap(), "first.lock.test");
-    assert_eq!(pool.read_lock_held(), Some(true), "a lookup takes it");
+    assert!(taken_by_a_lookup(&pool, first).await, "a lookup takes it");
 
     // A commit made elsewhere while it is held is seen by the next lookup:
     // the lock is kept, not the snapshot it was taken on.
@@ -69,8 +82,7 @@ async fn lookups_share_a_read_lock_that_writes_and_idleness_let_go() {
 
     // Taken again by lookups; let go of by itself once they stop.
     tokio::time::sleep(Duration::from_millis(20)).await;
-    assert_eq!(hostname(&pool, first).await.unwrap(), "first.lock.test");
-    assert_eq!(pool.read_lock_held(), Some(true), "taken again by a lookup after the write");
+    assert!(taken_by_a_lookup(&pool, first).await, "taken again by a lookup after the write");
     let deadline = Instant::now() + Duration::from_secs(10);
     while pool.read_lock_held() == Some(true) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;

@@ -177,7 +177,7 @@ fn commit(pool: &Pool, batch: Vec<Box<dyn Pending>>) -> Vec<Box<dyn Pending>> {
         }
         Vec::new()
     };
-    let (mut conn, _lookups_lock_paused) = match super::write_connection(pool) {
+    let (mut conn, lookups_lock_paused) = match super::write_connection(pool) {
         Ok(writer) => writer,
         Err(problem) => return fail_all(batch, problem),
     };
@@ -223,7 +223,10 @@ fn commit(pool: &Pool, batch: Vec<Box<dyn Pending>>) -> Vec<Box<dyn Pending>> {
         }
         (None, Ok(())) => Ok(()),
     };
+    // The batch is over: lookups may keep their read lock again before
+    // the first of its writes is answered.
     drop(conn);
+    drop(lookups_lock_paused);
     if committed.is_ok() && keep {
         let queue = &pool.0.queue;
         queue.committed_transactions.fetch_add(1, Ordering::Relaxed);
