@@ -663,7 +663,8 @@ where
 }
 
 /// A pooled connection (blocking), once the database file is checked, here
-/// and now: the writer takes one per batch, and a check made a moment
+/// and now: work on the blocking pool may write (the PostgreSQL writer takes
+/// one per batch, see [`write_connection`]), and a check made a moment
 /// before ([`Pool::checked`]) would let it commit into a file deleted
 /// meanwhile.
 fn connection(pool: &Pool) -> Result<PooledConnection<Manager>, Problem> {
