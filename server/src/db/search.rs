@@ -2,11 +2,12 @@
 //! (SQLite; migrations 11 and 12 say why and how).
 //!
 //! A change to a server's names only notes the index rows of the names it
-//! changed; deleting the notes rewrites their grams (a trigger). The writer does that just before each
-//! commit, so a transaction of many writes writes the index once: one FTS5
-//! segment instead of one per write's savepoint. A transaction that commits
-//! without it (another program's) leaves notes that the next one settles,
-//! and that `match` reads as candidates meanwhile.
+//! changed; deleting the notes rewrites their grams (a trigger). The writer
+//! does that just before each commit, so a transaction of many writes
+//! writes the index once: one FTS5 segment instead of one per write's
+//! savepoint. A transaction that commits without it (another program's)
+//! leaves notes that the next one settles, and that `match` reads as
+//! candidates meanwhile.
 
 use diesel::prelude::*;
 
