@@ -733,10 +733,15 @@ impl std::ops::DerefMut for WriteConnection {
     }
 }
 
+/// Gives the writer's own connection back for the next batch, unless a
+/// write panicked and left its transaction open (as the pool would, a
+/// broken connection is closed instead, which rolls that transaction back
+/// and frees the database's write lock; the next batch opens another).
 impl Drop for WriteConnection {
     fn drop(&mut self) {
         if let WriteConnection::Own { conn, open } = self {
-            *open.writer.lock().unwrap_or_else(|e| e.into_inner()) = conn.take();
+            let reusable = conn.take().and_then(|mut c| (!c.is_broken()).then_some(c));
+            *open.writer.lock().unwrap_or_else(|e| e.into_inner()) = reusable;
         }
     }
 }

@@ -877,3 +877,41 @@ async fn a_lost_batch_acknowledges_nothing_it_did_not_store() {
     std::fs::remove_file(filler).unwrap();
     assert_eq!(create("after".into()).await.unwrap().status().as_u16(), 201, "service resumes");
 }
+
+/// A write that panics fails its own batch (answered as a panicked task, not
+/// acknowledged), leaves nothing behind, and the writer goes on: the
+/// connection it panicked on, with its transaction still open, is not used
+/// again (it would hold the database's write lock for ever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_panics_fails_alone_and_the_writer_goes_on() {
+    let database = common::TestDb::new();
+    let pool = hostadmin_server::db::open(&database.location, &Default::default()).unwrap();
+    let insert = |name: &'static str| {
+        let pool = pool.clone();
+        async move {
+            hostadmin_server::db::write(&pool, move |conn| {
+                Ok(hostadmin_server::servers::insert(conn, &format!("{name}.test"), &format!("{name}.example"))?.id)
+            })
+            .await
+        }
+    };
+    insert("before").await.expect("a write before the panic");
+    let panicked = hostadmin_server::db::write(&pool, |conn| -> hostadmin_server::db::DbResult<()> {
+        hostadmin_server::servers::insert(conn, "half.test", "half.example")?;
+        panic!("a write that panics after it inserted");
+    })
+    .await
+    .expect_err("a panicked write is not acknowledged");
+    assert!(matches!(panicked, hostadmin_api::wire::Problem::Internal(_)), "{panicked:?}");
+    let after = tokio::time::timeout(Duration::from_secs(10), insert("after"))
+        .await
+        .expect("the next write is not stuck behind the panicked one's lock");
+    after.expect("a write after the panic");
+    let mut conn = database.conn();
+    let names: Vec<String> = hostadmin_server::schema::servers::table
+        .select(hostadmin_server::schema::servers::hostname)
+        .order(hostadmin_server::schema::servers::id)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(names, ["before.test", "after.test"]);
+}
