@@ -3,7 +3,9 @@
 //! `GET|POST|PATCH /ceiling/{status}/{case}` answers `status` with the body
 //! recorded from the service for `case` (`DIR/CASE.json`), under the same
 //! server settings as the service (request body limit, detached handlers,
-//! the same logger), with no authentication, validation or database. A
+//! the same logger), with no authentication, validation or database. The
+//! bench sends it the service's requests as they are, session headers
+//! included: parsing them is Dropshot's work, which it ignores after that. A
 //! request body is read and, if it is JSON, parsed, as any handler must.
 
 use std::collections::HashMap;

@@ -211,9 +211,11 @@ impl Open {
         };
         let opening = OPENINGS.fetch_add(1, Ordering::Relaxed);
         let manager = Manager::new(location, options);
+        // The stamp's mapping keeps a connection of its own (see `changes`).
+        let changes = manager.connect().ok().and_then(|guard| changes::Changes::open(path, opening, guard));
         Ok(Open {
             file: Some(OpenFile::new(path)?),
-            changes: changes::Changes::open(path, opening),
+            changes,
             read_lock: Some(read_lock::ReadLock::new(manager)),
             connections,
             writer: Mutex::new(None),

@@ -2,8 +2,9 @@
 //!
 //! Each case (an HTTP request of the service) is measured at each connection
 //! count against the release server and the framework ceiling (bare
-//! Dropshot answering the body the service gave, see `bench/src/ceiling.rs`)
-//! in turn, [`ROUNDS`] times, each figure the median of its runs; then
+//! Dropshot answering the body the service gave, to the same request,
+//! session headers included; see `bench/src/ceiling.rs`) in turn,
+//! [`ROUNDS`] times, each figure the median of its runs; then
 //! against the storage ceiling (the same queries through Diesel with no
 //! HTTP, `bench/src/storage.rs`). Only the ratios are meant to be compared
 //! between machines; these machines are shared and noisy, and the runs of a
@@ -258,7 +259,8 @@ impl Bench {
         Ok(())
     }
 
-    /// Drives `addr`, sending `session`'s headers (the service; not the ceiling).
+    /// Drives `addr`, sending `session`'s headers (to the service and the
+    /// framework ceiling alike: the same request on the wire).
     #[allow(clippy::too_many_arguments)]
     fn load(
         &self,
@@ -353,7 +355,7 @@ impl Bench {
                     for threads in [1, 2] {
                         self.threads.set(threads);
                         let nonce = format!("k{conns}t{threads}");
-                        runs.push(self.load(&[&ceiling_addr], &[], case, &path, conns, rand_max, &nonce)?);
+                        runs.push(self.load(&[&ceiling_addr], &session, case, &path, conns, rand_max, &nonce)?);
                     }
                     check.push(LoadCheck::new(case.name, rows, conns, runs[0], runs[1]));
                 }
@@ -379,9 +381,11 @@ impl Bench {
                         rand_max,
                         &(nonce.clone() + "h"),
                     )?);
+                    // The same request, session headers included: parsing
+                    // them is the framework's work, not the service's.
                     framework.push(self.load(
                         &[&ceiling_addr],
-                        &[],
+                        &session,
                         case,
                         &ceiling_path,
                         conns,
