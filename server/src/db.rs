@@ -192,7 +192,8 @@ struct Open {
     connections: Connections,
     file: Option<OpenFile>,
     changes: Option<changes::Changes>,
-    /// SQLite: the read lock kept for lookups (see [`read_lock`]).
+    /// SQLite: the connections lookups run on, which keep their read
+    /// transactions while nothing commits (see [`read_lock`]).
     read_lock: Option<Arc<read_lock::ReadLock>>,
     /// SQLite: the writer's own connection, while no batch has it (see
     /// [`WriteConnection`]); `None` until the first batch opens it.
@@ -310,8 +311,8 @@ impl Pool {
         self.checked().ok()?.changes.as_ref()?.stamp()
     }
 
-    /// Whether the read lock kept for lookups is held now ([`read_lock`]):
-    /// `None` on PostgreSQL, which has none.
+    /// Whether a lookup connection keeps a read transaction open now
+    /// ([`read_lock`]): `None` on PostgreSQL, which has none.
     pub fn read_lock_held(&self) -> Option<bool> {
         self.open().read_lock.as_ref().map(|r| r.is_held())
     }
@@ -673,9 +674,9 @@ fn connection(pool: &Pool) -> Result<PooledConnection<Manager>, Problem> {
     pool.check_file()?.connections.get().map_err(|e| Problem::Unavailable(e.to_string()))
 }
 
-/// The writer's connection, with the read lock kept for lookups let go of
-/// until the guard is dropped (see [`read_lock`]: the batch's commit, its
-/// checkpoint and a restart of the WAL see only the reads in progress).
+/// The writer's connection, with the read transactions kept by lookups
+/// ended until the guard is dropped (see [`read_lock`]: the batch's commit,
+/// its checkpoint and a restart of the WAL see only the reads in progress).
 fn write_connection(pool: &Pool) -> Result<(WriteConnection, Option<read_lock::Paused>), Problem> {
     let open = pool.check_file()?;
     let paused = open.read_lock.as_ref().map(|r| r.pause());
@@ -762,8 +763,10 @@ fn heal(pool: &Pool, conn: &mut Conn, error: &diesel::result::Error) {
 }
 
 /// Runs `f`, a read bounded by an index (a lookup by key), on the calling
-/// thread when an SQLite connection is idle, and on the blocking pool
-/// otherwise.
+/// thread when an SQLite connection is idle (a lookup connection, whose
+/// open transaction it may reuse, see [`read_lock`], or else one of the
+/// pool's), and on the blocking pool otherwise. `f` only reads, and opens
+/// no transaction of its own.
 ///
 /// Handing a query to the blocking pool costs two thread switches, more
 /// than such a read itself (a few microseconds); in WAL mode a read never
@@ -780,9 +783,13 @@ where
         return run(pool, f).await;
     }
     let open = pool.checked()?;
-    if let Some(read_lock) = &open.read_lock {
-        read_lock.before_read();
-    }
+    let f = match &open.read_lock {
+        Some(lookups) => match lookups.run(open.changes.as_ref().and_then(|c| c.stamp()), f) {
+            Ok(out) => return out.map_err(Problem::from),
+            Err(f) => f,
+        },
+        None => f,
+    };
     let idle = open.connections.try_get();
     match idle {
         Some(mut conn) => f(&mut conn).map_err(Problem::from),

@@ -1,6 +1,7 @@
-//! The read lock kept for lookups (`db/read_lock.rs`): lookups take it,
-//! still see every commit, and it never stands in the way of the writer's
-//! checkpoints or stays held once the lookups stop.
+//! The lookup connections and the read transactions they keep
+//! (`db/read_lock.rs`): lookups keep them, still see every commit made
+//! before they began, whoever made it, and the transactions never stand in
+//! the way of the writer's checkpoints or stay open once lookups stop.
 
 mod common;
 
@@ -115,4 +116,84 @@ async fn a_lookup_on_a_deleted_file_answers_503_without_taking_the_lock() {
     let refused = hostname(&pool, id).await.expect_err("the file is gone");
     assert!(matches!(refused, hostadmin_api::wire::Problem::Unavailable(_)), "{refused:?}");
     assert_eq!(pool.read_lock_held(), Some(false), "not taken for a refused lookup");
+}
+
+async fn rename(pool: &Pool, id: i64, name: String) {
+    use hostadmin_server::schema::servers;
+    db::write(pool, move |conn| {
+        diesel::update(servers::table.find(id)).set(servers::hostname.eq(name)).execute(conn)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+/// Every lookup sees every commit that finished before it began, by this
+/// process's writer or by a connection outside the pool (another program),
+/// while other lookups run all the time on every lookup connection (and
+/// past them, on the pool), keeping their transactions open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_kept_transaction_never_answers_from_before_a_commit() {
+    let database = common::TestDb::new();
+    let pool = db::open(&database.location, &DbOptions::default()).unwrap();
+    let id = insert(&pool, "renamed").await;
+    let other_id = insert(&pool, "other").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..8)
+        .map(|_| {
+            let (pool, stop) = (pool.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    assert_eq!(hostname(&pool, other_id).await.unwrap(), "other.lock.test");
+                    n += 1;
+                    if n.is_multiple_of(16) {
+                        tokio::task::yield_now().await;
+                    }
+                }
+                n
+            })
+        })
+        .collect();
+    let mut elsewhere = database.conn();
+    for round in 0..200 {
+        let name = format!("round-{round}.lock.test");
+        if round % 2 == 0 {
+            rename(&pool, id, name.clone()).await;
+        } else {
+            use hostadmin_server::schema::servers;
+            diesel::update(servers::table.find(id)).set(servers::hostname.eq(&name)).execute(&mut elsewhere).unwrap();
+        }
+        assert_eq!(hostname(&pool, id).await.unwrap(), name, "round {round}: a lookup after the commit");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        assert!(reader.await.unwrap() > 0, "every reader ran");
+    }
+}
+
+/// A lookup that panics on a lookup connection costs that connection, not
+/// the lookups after it, which still see every commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_that_panics_leaves_the_others_working() {
+    let database = common::TestDb::new();
+    let pool = db::open(&database.location, &DbOptions::default()).unwrap();
+    let id = insert(&pool, "first").await;
+    assert_eq!(hostname(&pool, id).await.unwrap(), "first.lock.test");
+    for _ in 0..4 {
+        let panicking = pool.clone();
+        let joined = tokio::spawn(async move {
+            db::lookup(&panicking, move |conn| -> db::DbResult<()> {
+                hostadmin_server::servers::find(conn, id)?;
+                panic!("a lookup that panics halfway");
+            })
+            .await
+        })
+        .await;
+        assert!(joined.unwrap_err().is_panic());
+    }
+    rename(&pool, id, "after.lock.test".into()).await;
+    for _ in 0..16 {
+        assert_eq!(hostname(&pool, id).await.unwrap(), "after.lock.test");
+    }
 }

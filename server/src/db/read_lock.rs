@@ -1,149 +1,245 @@
-//! A read lock this process keeps on the SQLite wal-index for a few
-//! milliseconds at a time, so that its lookups do not each take and drop
-//! one with `fcntl`.
+//! The connections lookups run on, each keeping its read transaction open
+//! from one lookup to the next for as long as nothing commits, for a few
+//! milliseconds at a time.
 //!
-//! Every read transaction in WAL mode takes a shared lock on one of the
-//! wal-index's read slots and drops it at the end: two `fcntl` calls on the
-//! `-shm` file, about 3 µs, a sixth of what an authenticated `GET` added
-//! to the framework's own cost (perf: `unixShmLock`). SQLite counts those
-//! locks per process and calls `fcntl` only for the first holder of a slot
-//! and the last one to let go. So one connection of our own that holds a
-//! read transaction open on the current snapshot makes every lookup that
-//! picks the same slot (all of them, while nothing commits) a counter
-//! increment instead.
+//! A lookup in autocommit mode begins a read transaction and ends it: SQLite
+//! takes a shared lock on one of the wal-index's read slots and drops it
+//! (two `fcntl` calls on the `-shm` file when no other connection of the
+//! process holds that slot), reads the wal-index header and, at the end,
+//! releases its pages. Together that was a third of what the database added
+//! to an authenticated `GET` (perf), and a read on a connection whose
+//! transaction is already open skips all of it. So lookups run on a few
+//! connections of their own, one per core (a lookup takes the first that no
+//! other lookup is using, and falls back to the pool when all are busy),
+//! and each keeps its transaction open after the lookup. The next lookup on
+//! it reuses that transaction only if the database's [`Stamp`] is the one
+//! read before it began: then nothing has committed since, anywhere (this
+//! process, the CLI, another replica), and the snapshot it reads *is* the
+//! database as it is now; a lookup sees every commit made before it, as in
+//! autocommit mode. Otherwise it ends that transaction and begins another.
+//! While one of them holds a read slot, SQLite counts the process's other
+//! holders instead of calling `fcntl` for them.
 //!
-//! What it must not do is what a long read transaction does: keep a
+//! What they must not do is what a long read transaction does: keep a
 //! snapshot that checkpoints cannot move past, and keep a writer from
-//! restarting the WAL from its beginning (which needs every read slot free)
-//! so that the WAL grows. Hence:
-//! - our own writer lets go of it before each batch and until the commit
-//!   ([`ReadLock::pause`]), so its checkpoints and restarts see only the
-//!   lookups actually running, as without the keeper;
-//! - it is held for [`HOLD_FOR`] at most, then left free for [`REST_FOR`]
-//!   before a lookup takes it again: another process on the same file (the
-//!   CLI, another replica) gets a window to checkpoint and restart the WAL
-//!   at least every few milliseconds;
-//! - a timer lets go of it when no lookup comes to do so.
+//! restarting the WAL from its beginning (which needs every read slot
+//! free), so that the WAL grows. Hence:
+//! - our own writer ends them before each batch and keeps them from being
+//!   kept until its commit ([`ReadLock::pause`]), so its checkpoints and
+//!   restarts see only the lookups actually running, as in autocommit mode;
+//! - they are kept within windows of [`HOLD_FOR`], shared by all of them,
+//!   each followed by [`REST_FOR`] in which none is kept: another process on
+//!   the same file (the CLI, another replica) gets a moment to checkpoint
+//!   and restart the WAL at least every few milliseconds;
+//! - a timer ends them when no lookup comes to do so;
+//! - a lookup that fails ends its transaction, whatever went wrong.
 //!
-//! Nothing reads through it: lookups run their own transactions on their
-//! own connections and see every commit as before. It only changes which
-//! of them call `fcntl`, so when it cannot be opened or fails it is simply
-//! not there.
+//! When the stamp cannot be read, nothing is kept: every lookup is its own
+//! transaction. When a connection cannot be opened, lookups use the pool.
 //!
-//! Refused: keeping the pooled connections' own read transactions open
-//! across requests (each would pin a snapshot of its own, and the answer
-//! would depend on which connection a request got); `locking_mode =
-//! EXCLUSIVE`, which keeps the wal-index in private memory but shuts out
-//! the CLI and every other process.
+//! Refused: keeping the pool's own connections' read transactions open
+//! across requests (each would pin a snapshot of its own, unchecked, and
+//! an idle one would keep it for ever); `locking_mode = EXCLUSIVE`, which
+//! keeps the wal-index in private memory but shuts out the CLI and every
+//! other process.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::ManageConnection;
 
-use super::{Conn, Manager};
+use super::{Conn, DbResult, Manager, Stamp};
 
-/// How long the lock is kept once taken.
+/// How long a window in which transactions are kept lasts.
 pub const HOLD_FOR: Duration = Duration::from_millis(8);
-/// How long it is then left free.
+/// How long none is kept after each window.
 pub const REST_FOR: Duration = Duration::from_millis(1);
 
-/// The keeper of one opening of one SQLite file.
+/// The lookup connections of one opening of one SQLite file.
 pub struct ReadLock {
     manager: Manager,
-    state: Mutex<State>,
-    /// Writes of this process in progress: while any is, the lock is not taken.
+    slots: Box<[Mutex<Slot>]>,
+    /// Writes of this process in progress: while any is, nothing is kept.
     paused: AtomicUsize,
+    /// The origin of the windows (see [`ReadLock::window`]).
+    epoch: Instant,
+    /// A timer task is ending the transactions kept once their window is over.
+    timer: AtomicBool,
+    /// Opening a connection failed: lookups use the pool.
+    broken: AtomicBool,
 }
 
 #[derive(Default)]
-struct State {
+struct Slot {
     conn: Option<Conn>,
-    /// Since when the open transaction has been held.
-    held_since: Option<Instant>,
-    /// When it was last let go.
-    freed_at: Option<Instant>,
-    /// A timer task will let go of it.
-    timer: bool,
-    /// Opening or using the connection failed: no keeper for this opening.
-    broken: bool,
+    kept: Option<Kept>,
 }
 
-impl State {
-    fn free(&mut self) {
-        if self.held_since.take().is_some() {
-            self.freed_at = Some(Instant::now());
+/// A read transaction left open after a lookup.
+#[derive(Clone, Copy)]
+struct Kept {
+    /// The stamp read before it began.
+    stamp: Stamp,
+    /// The window it began in.
+    window: u128,
+}
+
+impl Slot {
+    /// Ends the kept transaction, if any; a connection on which that fails
+    /// is closed (which ends it too).
+    fn end(&mut self) {
+        if self.kept.take().is_some() {
             let ended = self.conn.as_mut().map(|c| c.batch_execute("COMMIT"));
             if !matches!(ended, Some(Ok(()))) {
                 self.conn = None;
-                self.broken = true;
             }
         }
     }
 }
 
+thread_local! {
+    /// Where this thread starts looking for a free slot: threads spread
+    /// over the slots, so that each mostly finds its own.
+    static FIRST_SLOT: Cell<Option<usize>> = const { Cell::new(None) };
+}
+static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
+
 impl ReadLock {
     pub(super) fn new(manager: Manager) -> Arc<Self> {
-        Arc::new(ReadLock { manager, state: Mutex::default(), paused: Default::default() })
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 16);
+        Arc::new(ReadLock {
+            manager,
+            slots: (0..cores).map(|_| Mutex::default()).collect(),
+            paused: AtomicUsize::new(0),
+            epoch: Instant::now(),
+            timer: AtomicBool::new(false),
+            broken: AtomicBool::new(false),
+        })
     }
 
-    /// Called before a lookup: takes the lock if it is free and due, lets
-    /// it go if it has been held long enough. Never waits: a keeper busy
-    /// elsewhere is skipped.
-    pub(super) fn before_read(self: &Arc<Self>) {
-        let Ok(mut state) = self.state.try_lock() else { return };
-        if state.broken || self.paused.load(Ordering::Acquire) > 0 {
-            return;
+    /// The window `now` falls in, if transactions may be kept in it.
+    fn window(&self) -> Option<u128> {
+        let period = (HOLD_FOR + REST_FOR).as_nanos();
+        let t = self.epoch.elapsed().as_nanos();
+        (t % period < HOLD_FOR.as_nanos()).then_some(t / period)
+    }
+
+    /// Whether a transaction begun under `kept` may still be used, or kept,
+    /// with the database at `stamp`.
+    fn still_good(&self, kept: Kept, stamp: Option<Stamp>) -> bool {
+        stamp == Some(kept.stamp) && self.window() == Some(kept.window) && self.paused.load(Ordering::Acquire) == 0
+    }
+
+    /// Runs the lookup `f` on a free lookup connection, reusing its open
+    /// transaction when nothing has committed since it began (the database
+    /// being at `stamp` now, read before this call) and leaving it open
+    /// after; `Err(f)` when every connection is busy or none can be opened.
+    pub(super) fn run<T, F>(self: &Arc<Self>, stamp: Option<Stamp>, f: F) -> Result<DbResult<T>, F>
+    where
+        F: FnOnce(&mut Conn) -> DbResult<T>,
+    {
+        if self.broken.load(Ordering::Relaxed) {
+            return Err(f);
         }
-        let now = Instant::now();
-        match state.held_since {
-            Some(since) if now.duration_since(since) < HOLD_FOR => return,
-            Some(_) => {
-                state.free();
-                return;
-            }
-            None if state.freed_at.is_some_and(|at| now.duration_since(at) < REST_FOR) => return,
-            None => {}
+        let Some(mut slot) = self.free_slot() else { return Err(f) };
+        if slot.kept.is_some_and(|kept| !self.still_good(kept, stamp)) {
+            slot.end();
         }
-        if state.conn.is_none() {
+        if slot.conn.is_none() {
             match self.manager.connect() {
-                Ok(conn) => state.conn = Some(conn),
+                Ok(conn) => slot.conn = Some(conn),
                 Err(_) => {
-                    state.broken = true;
-                    return;
+                    self.broken.store(true, Ordering::Relaxed);
+                    return Err(f);
                 }
             }
         }
-        let Some(conn) = state.conn.as_mut() else { return };
-        // A deferred transaction takes its read lock at its first read.
-        if conn.batch_execute("BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema").is_err() {
-            let _ = conn.batch_execute("ROLLBACK");
-            state.conn = None;
-            state.broken = true;
+        if slot.kept.is_none() {
+            if let (Some(stamp), Some(window), 0) = (stamp, self.window(), self.paused.load(Ordering::Acquire)) {
+                // A deferred transaction takes its snapshot at its first
+                // read, the lookup's: after `stamp` was read, so a commit in
+                // between makes the two differ and the next lookup begins
+                // anew.
+                let conn = slot.conn.as_mut().expect("opened above");
+                if conn.batch_execute("BEGIN DEFERRED").is_err() {
+                    slot.conn = None;
+                    return Err(f);
+                }
+                slot.kept = Some(Kept { stamp, window });
+                self.start_timer();
+            }
+        }
+        let out = f(slot.conn.as_mut().expect("opened above"));
+        if out.is_err() || slot.kept.is_some_and(|kept| !self.still_good(kept, stamp)) {
+            slot.end();
+        }
+        Ok(out)
+    }
+
+    /// The first slot no other lookup is using, from this thread's own.
+    fn free_slot(&self) -> Option<MutexGuard<'_, Slot>> {
+        let n = self.slots.len();
+        let first = FIRST_SLOT.with(|first| {
+            let mine = first.get().unwrap_or_else(|| NEXT_THREAD.fetch_add(1, Ordering::Relaxed));
+            first.set(Some(mine));
+            mine
+        });
+        (0..n).find_map(|i| match self.slots[(first + i) % n].try_lock() {
+            Ok(slot) => Some(slot),
+            // A lookup panicked on it: its transaction and connection are
+            // in an unknown state, so both go.
+            Err(TryLockError::Poisoned(poisoned)) => {
+                let mut slot = poisoned.into_inner();
+                *slot = Slot::default();
+                self.slots[(first + i) % n].clear_poison();
+                Some(slot)
+            }
+            Err(TryLockError::WouldBlock) => None,
+        })
+    }
+
+    /// Ends every kept transaction whose lookup connection is free; the
+    /// others are ended by their lookups as they finish.
+    fn end_free(&self) -> bool {
+        let mut any_kept = false;
+        for slot in self.slots.iter() {
+            if let Ok(mut slot) = slot.try_lock() {
+                if slot.kept.is_some_and(|kept| !self.still_good(kept, Some(kept.stamp))) {
+                    slot.end();
+                }
+                any_kept |= slot.kept.is_some();
+            } else {
+                any_kept = true;
+            }
+        }
+        any_kept
+    }
+
+    fn start_timer(self: &Arc<Self>) {
+        if self.timer.swap(true, Ordering::AcqRel) {
             return;
         }
-        state.held_since = Some(now);
-        if !state.timer {
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                state.timer = true;
-                runtime.spawn(release_when_due(Arc::downgrade(self)));
-            }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn(end_when_due(Arc::downgrade(self)))),
+            Err(_) => self.timer.store(false, Ordering::Release),
         }
     }
 
-    /// Lets go of the lock until the returned guard is dropped: the
+    /// Ends the kept transactions until the returned guard is dropped: the
     /// writer's batch, from its first statement to its commit.
     pub(super) fn pause(self: &Arc<Self>) -> Paused {
         self.paused.fetch_add(1, Ordering::AcqRel);
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).free();
+        self.end_free();
         Paused(self.clone())
     }
 
-    /// Whether the lock is held now (for tests).
+    /// Whether any lookup connection keeps a transaction open now (for
+    /// tests).
     pub fn is_held(&self) -> bool {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).held_since.is_some()
+        self.slots.iter().any(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).kept.is_some())
     }
 }
 
@@ -156,19 +252,18 @@ impl Drop for Paused {
     }
 }
 
-/// Lets go of the lock once it has been held for [`HOLD_FOR`], for as long
-/// as it keeps being taken; ends when it is free or its opening is gone.
-async fn release_when_due(keeper: Weak<ReadLock>) {
+/// Ends the kept transactions once their window is over, for as long as
+/// lookups keep some; ends when none is kept or the opening is gone.
+async fn end_when_due(lookups: Weak<ReadLock>) {
     loop {
         tokio::time::sleep(HOLD_FOR).await;
-        let Some(keeper) = keeper.upgrade() else { return };
-        let mut state = keeper.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.held_since.is_some_and(|since| since.elapsed() >= HOLD_FOR) {
-            state.free();
-        }
-        if state.held_since.is_none() {
-            state.timer = false;
-            return;
+        let Some(lookups) = lookups.upgrade() else { return };
+        if !lookups.end_free() {
+            lookups.timer.store(false, Ordering::Release);
+            // A lookup may have kept one between the look and the store.
+            if !lookups.end_free() || lookups.timer.swap(true, Ordering::AcqRel) {
+                return;
+            }
         }
     }
 }
