@@ -201,18 +201,29 @@ impl ReadLock {
         })
     }
 
-    /// Ends every kept transaction whose lookup connection is free; the
-    /// others are ended by their lookups as they finish.
-    fn end_free(&self) -> bool {
+    /// Ends every kept transaction that may no longer be kept (its window
+    /// is over, or a write is in progress); whether any is still kept. With
+    /// `wait`, waits for the lookups running (a few microseconds each):
+    /// one that decided to keep its transaction just before a write began
+    /// would otherwise keep it through the write. Without, skips them:
+    /// they end their own as they finish.
+    fn end_stale(&self, wait: bool) -> bool {
         let mut any_kept = false;
         for slot in self.slots.iter() {
-            if let Ok(mut slot) = slot.try_lock() {
-                if slot.kept.is_some_and(|kept| !self.still_good(kept, Some(kept.stamp))) {
-                    slot.end();
+            let slot = match slot.try_lock() {
+                Ok(slot) => Some(slot),
+                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) if wait => Some(slot.lock().unwrap_or_else(|e| e.into_inner())),
+                Err(TryLockError::WouldBlock) => None,
+            };
+            match slot {
+                Some(mut slot) => {
+                    if slot.kept.is_some_and(|kept| !self.still_good(kept, Some(kept.stamp))) {
+                        slot.end();
+                    }
+                    any_kept |= slot.kept.is_some();
                 }
-                any_kept |= slot.kept.is_some();
-            } else {
-                any_kept = true;
+                None => any_kept = true,
             }
         }
         any_kept
@@ -232,7 +243,7 @@ impl ReadLock {
     /// writer's batch, from its first statement to its commit.
     pub(super) fn pause(self: &Arc<Self>) -> Paused {
         self.paused.fetch_add(1, Ordering::AcqRel);
-        self.end_free();
+        self.end_stale(true);
         Paused(self.clone())
     }
 
@@ -258,10 +269,10 @@ async fn end_when_due(lookups: Weak<ReadLock>) {
     loop {
         tokio::time::sleep(HOLD_FOR).await;
         let Some(lookups) = lookups.upgrade() else { return };
-        if !lookups.end_free() {
+        if !lookups.end_stale(false) {
             lookups.timer.store(false, Ordering::Release);
             // A lookup may have kept one between the look and the store.
-            if !lookups.end_free() || lookups.timer.swap(true, Ordering::AcqRel) {
+            if !lookups.end_stale(false) || lookups.timer.swap(true, Ordering::AcqRel) {
                 return;
             }
         }
