@@ -65,6 +65,13 @@ pub struct ServeArgs {
     /// this many of the server's `max_connections`.
     #[arg(long, env = "HOSTADMIN_DATABASE_CONNECTIONS")]
     pub database_connections: Option<u32>,
+    /// SQLite: how much of the file, in MiB, each connection that serves
+    /// lookups reads through a memory map instead of with `pread` (0 to
+    /// 65536; 0: none) [default: 256]. A read fault on a mapped page (a
+    /// failing disk, the file truncated by another program) stops the
+    /// process instead of failing the request.
+    #[arg(long, env = "HOSTADMIN_READ_MAP_MIB")]
+    pub read_map_mib: Option<u64>,
     /// Log level: trace, debug, info, warn, error, critical [default: info].
     #[arg(long, env = "HOSTADMIN_LOG_LEVEL")]
     pub log_level: Option<String>,
@@ -105,6 +112,7 @@ struct FileSettings {
     session_ttl: Option<u64>,
     busy_timeout_ms: Option<u64>,
     database_connections: Option<u32>,
+    read_map_mib: Option<u64>,
     log_level: Option<String>,
     log_format: Option<String>,
     metrics: Option<bool>,
@@ -216,6 +224,11 @@ impl ServeArgs {
             bail!("database_connections must be between 1 and 1024, not {connections}");
         }
         config.db.max_connections = connections;
+        let read_map = self.read_map_mib.or(file.read_map_mib).unwrap_or(crate::db::READ_MAP_MIB);
+        if read_map > 65_536 {
+            bail!("read_map_mib must be between 0 and 65536, not {read_map}");
+        }
+        config.db.read_map_bytes = read_map << 20;
         let level = self.log_level.clone().or(file.log_level).unwrap_or_else(|| "info".into());
         config.log_level = serde_json::from_value(serde_json::Value::String(level.clone())).map_err(|_| {
             anyhow::anyhow!("log_level: unknown level {level:?} (trace, debug, info, warn, error, critical)")
@@ -265,6 +278,7 @@ impl Effective {
         out.push_str(&format!("session_ttl = {}\n", c.session_ttl.as_secs()));
         out.push_str(&format!("busy_timeout_ms = {}\n", c.db.busy_timeout.as_millis()));
         out.push_str(&format!("database_connections = {}\n", c.db.max_connections));
+        out.push_str(&format!("read_map_mib = {}\n", c.db.read_map_bytes >> 20));
         let level =
             serde_json::to_value(&c.log_level).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         out.push_str(&format!("log_level = \"{level}\"\n"));

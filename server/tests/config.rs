@@ -50,7 +50,7 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     let path = file.to_str().unwrap();
     let out = hostadmin(
         &["config", "check", "--config", path, "--busy-timeout-ms", "900"],
-        &[("HOSTADMIN_SESSION_TTL", "200"), ("HOSTADMIN_BUSY_TIMEOUT_MS", "800")],
+        &[("HOSTADMIN_SESSION_TTL", "200"), ("HOSTADMIN_BUSY_TIMEOUT_MS", "800"), ("HOSTADMIN_READ_MAP_MIB", "0")],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
@@ -60,6 +60,7 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     assert!(shown.contains("log_format = \"json\""));
     assert!(shown.contains("database_connections = 3"), "from the file: {shown}");
     assert!(shown.contains("idle_timeout = 7"), "from the file: {shown}");
+    assert!(shown.contains("read_map_mib = 0"), "from the environment: {shown}");
     assert!(shown.contains("database = \"./hostadmin.sqlite3\""), "a default: {shown}");
     assert!(shown.contains("jwt_key = \"***\"") && !shown.contains(common::JWT_KEY_B64), "secrets are masked: {shown}");
     // What check prints is itself a valid configuration file.
@@ -81,6 +82,8 @@ fn unknown_keys_and_bad_values_are_errors() {
         ("database_connections = 0\n", "database_connections must be between 1 and 1024, not 0"),
         ("database_connections = 5000\n", "database_connections must be between 1 and 1024, not 5000"),
         ("database_connections = -1\n", "database_connections"),
+        ("read_map_mib = 65537\n", "read_map_mib must be between 0 and 65536, not 65537"),
+        ("read_map_mib = -1\n", "read_map_mib"),
         ("bind = 42\n", "bind"),
         ("idle_timeout = 0\n", "idle_timeout must be between 1 and 3600 seconds, not 0"),
         ("audit_retention_days = 40000\n", "audit_retention_days must be between 1 and 36500, not 40000"),

@@ -226,3 +226,76 @@ async fn a_lookup_that_panics_leaves_the_others_working() {
         assert_eq!(hostname(&pool, id).await.unwrap(), "after.lock.test");
     }
 }
+
+/// `PRAGMA mmap_size` on the connection `f` runs on.
+fn mapped_bytes(conn: &mut db::Conn) -> diesel::QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        mmap_size: i64,
+    }
+    Ok(diesel::sql_query("PRAGMA mmap_size").get_result::<Size>(conn)?.mmap_size)
+}
+
+fn file_len(database: &common::TestDb) -> u64 {
+    std::fs::metadata(database.path()).unwrap().len()
+}
+
+/// Lookups read the file through a memory map, as configured; the writer
+/// does not. Whatever another program does to the file's size under the
+/// map (grows it by a checkpoint, shrinks it by `VACUUM` and a
+/// checkpoint), lookups answer from the file as it is, and none touches a
+/// page the file no longer has (which would stop the test with `SIGBUS`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_read_through_a_map_that_follows_the_file_size() {
+    let database = common::TestDb::new();
+    if database.is_postgres() {
+        return;
+    }
+    for (mib, expected) in [(0, 0), (1, 1 << 20)] {
+        let options = DbOptions { read_map_bytes: mib << 20, ..DbOptions::default() };
+        let pool = db::open(&database.location, &options).unwrap();
+        assert_eq!(db::lookup(&pool, |conn| Ok(mapped_bytes(conn)?)).await.unwrap(), expected, "{mib} MiB");
+    }
+    let pool = db::open(&database.location, &DbOptions::default()).unwrap();
+    settled(&pool).await;
+    let first = insert(&pool, "first").await;
+    let lookup_map = db::lookup(&pool, |conn| Ok(mapped_bytes(conn)?)).await.unwrap();
+    assert_eq!(lookup_map, (db::READ_MAP_MIB << 20) as i64, "lookups map the file by default");
+    assert_eq!(db::write(&pool, |conn| Ok(mapped_bytes(conn)?)).await.unwrap(), 0, "the writer does not");
+    assert_eq!(hostname(&pool, first).await.unwrap(), "first.lock.test");
+
+    let mut other = database.conn();
+    other.batch_execute("PRAGMA busy_timeout = 10000").unwrap();
+    let before = file_len(&database);
+    other.batch_execute("BEGIN IMMEDIATE").unwrap();
+    let grown: Vec<i64> = (0..3000)
+        .map(|i| {
+            let name = format!("grown-{i:05}-{}", "x".repeat(200));
+            hostadmin_server::servers::insert(&mut other, &format!("{name}.map.test"), &format!("{name}.map.example"))
+                .unwrap()
+                .id
+        })
+        .collect();
+    other.batch_execute("COMMIT").unwrap();
+    assert!(!checkpoint_busy(&database, "TRUNCATE"));
+    let grown_len = file_len(&database);
+    assert!(grown_len > before + (1 << 20), "the file grew: {before} -> {grown_len}");
+    for &id in [grown[0], grown[1500], grown[2999]].iter() {
+        assert!(hostname(&pool, id).await.unwrap().starts_with("grown-"), "row {id} after the file grew");
+    }
+    assert_eq!(hostname(&pool, first).await.unwrap(), "first.lock.test");
+
+    // Shrink it: lookups mapped the larger file a moment ago.
+    other.batch_execute("DELETE FROM servers WHERE hostname LIKE 'grown-%'; VACUUM;").unwrap();
+    assert!(!checkpoint_busy(&database, "TRUNCATE"));
+    let shrunk_len = file_len(&database);
+    assert!(shrunk_len < grown_len / 2, "the file shrank: {grown_len} -> {shrunk_len}");
+    assert_eq!(hostname(&pool, first).await.unwrap(), "first.lock.test");
+    for &id in [grown[0], grown[2999]].iter() {
+        let gone = hostname(&pool, id).await.expect_err("deleted");
+        assert!(matches!(gone, hostadmin_api::wire::Problem::NotFound(_)), "{gone:?}");
+    }
+    let after = insert(&pool, "after").await;
+    assert_eq!(hostname(&pool, after).await.unwrap(), "after.lock.test");
+}

@@ -10,7 +10,8 @@
 //! to an authenticated `GET` (perf), and a read on a connection whose
 //! transaction is already open skips all of it. So lookups run on a few
 //! connections of their own, one per core (a lookup takes the first that no
-//! other lookup is using, and falls back to the pool when all are busy),
+//! other lookup is using, and falls back to the pool when all are busy;
+//! they read the file through a memory map, see `Manager::connect_lookup`),
 //! and each keeps its transaction open after the lookup. The next lookup on
 //! it reuses that transaction only if the database's [`Stamp`] is the one
 //! read before it began: then nothing has committed since, anywhere (this
@@ -49,7 +50,6 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::ManageConnection;
 
 use super::{Conn, DbResult, Manager, Stamp};
 
@@ -149,7 +149,7 @@ impl ReadLock {
             slot.end();
         }
         if slot.conn.is_none() {
-            match self.manager.connect() {
+            match self.manager.connect_lookup() {
                 Ok(conn) => slot.conn = Some(conn),
                 Err(_) => {
                     self.broken.store(true, Ordering::Relaxed);
