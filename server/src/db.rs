@@ -39,10 +39,12 @@ use hostadmin_api::wire::Problem;
 
 mod changes;
 mod group_commit;
+mod map_fault;
 mod read_lock;
 mod search;
 
 pub use changes::Stamp;
+pub use map_fault::report_map_faults;
 
 /// A connection to either backend.
 #[derive(diesel::MultiConnection)]

@@ -224,6 +224,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let Effective { config, shutdown_grace } = args.resolve()?;
             let shutdown_grace = shutdown_grace.as_secs();
+            db::report_map_faults()?;
             // One server per SQLite file; PostgreSQL takes any number of replicas.
             let _lock = match &config.database {
                 Location::Sqlite(path) => Some(hostadmin_server::backup::ServeLock::acquire(path)?),

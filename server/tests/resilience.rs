@@ -8,6 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{add_admin, login, spawn_server, status_json, with_session, TestServer, ADMIN};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
@@ -914,4 +915,113 @@ async fn a_write_that_panics_fails_alone_and_the_writer_goes_on() {
         .load(&mut conn)
         .unwrap();
     assert_eq!(names, ["before.test", "after.test"]);
+}
+
+/// What a database file truncated by another program behind SQLite's back
+/// does to a running service, which then reads pages the file no longer
+/// has: one process with `extra` flags, 300 servers, reads of the first
+/// hundred from eight tasks, the file cut to its first two pages, then
+/// reads of the last hundred. Returns
+/// the statuses answered after the cut and how the process ended, if it
+/// did within 5 s.
+async fn truncated_under_reads(extra: &[&str]) -> (Vec<u16>, Option<std::process::ExitStatus>, String) {
+    let database = common::TestDb::new();
+    let db = database.url();
+    let log = database.dir.path().join("server.log");
+    add_admin(&db);
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let (mut child, url) = spawn_server(&db, &log, extra);
+    let session = login(&http, &url).await;
+    let mut ids = Vec::new();
+    for i in 0..300 {
+        let body = json!({"hostname": format!("cut-{i:03}.example"), "extname": format!("cut-{i:03}.ext.example")});
+        let r = with_session(http.post(format!("{url}/api/v1/system/servers")).json(&body), &session, true);
+        let (status, created) = status_json(r.send().await.unwrap()).await;
+        assert_eq!(status, 201, "{created}");
+        ids.push(created["ID"].as_i64().unwrap());
+    }
+    // Every page in the file itself, none left in the WAL.
+    let mut other = database.conn();
+    other.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+
+    let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..8)
+        .map(|task| {
+            let (http, url, session, ids, cut) = (http.clone(), url.clone(), session.clone(), ids.clone(), cut.clone());
+            tokio::spawn(async move {
+                let mut after_cut = Vec::new();
+                let deadline = std::time::Instant::now() + Duration::from_secs(5);
+                for n in 0.. {
+                    let was_cut = cut.load(std::sync::atomic::Ordering::SeqCst);
+                    if was_cut && std::time::Instant::now() > deadline {
+                        break;
+                    }
+                    // Before the cut, the first hundred; after, the last
+                    // hundred, whose pages no lookup has read into a cache.
+                    let i = (task * 37 + n * 11) % 100;
+                    let id = if was_cut { ids[200 + i] } else { ids[i] };
+                    let rb = http.get(format!("{url}/api/v1/system/servers/{id}"));
+                    match with_session(rb, &session, false).send().await {
+                        Ok(r) if was_cut => after_cut.push(r.status().as_u16()),
+                        Ok(_) => {}      // sent before the cut, perhaps answered after it
+                        Err(_) => break, // the process is gone
+                    }
+                    if !was_cut && n > 20_000 {
+                        break;
+                    }
+                }
+                after_cut
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    std::fs::OpenOptions::new().write(true).open(database.path()).unwrap().set_len(2 * 4096).unwrap();
+    cut.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut statuses = Vec::new();
+    for reader in readers {
+        statuses.extend(reader.await.unwrap());
+    }
+    // A process that faulted is gone, or going: give it a moment to be.
+    let mut ended = child.try_wait().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while ended.is_none() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        ended = child.try_wait().unwrap();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (statuses, ended, std::fs::read_to_string(&log).unwrap())
+}
+
+/// With the lookup connections' memory map (the default), a read past the
+/// end of a file cut behind SQLite's back faults: the process stops with
+/// `SIGBUS`, having said why (`db/map_fault.rs`). SQLite does not look
+/// at the file's size again while nothing has committed, so the first
+/// read of a page past the cut faults (here, always on the first try; up
+/// to five, should a lookup ever find the cut file corrupt first and
+/// answer 503). With `--read-map-mib 0` the same reads answer 503 (a
+/// short read: a page of zeros, which SQLite calls corrupt) and the
+/// process stays up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_file_cut_under_the_read_map_stops_the_process_and_says_why() {
+    if common::TestDb::new().is_postgres() {
+        return;
+    }
+    let mut faulted = None;
+    for _ in 0..5 {
+        let (statuses, ended, log) = truncated_under_reads(&[]).await;
+        assert!(statuses.iter().all(|s| [200, 503].contains(s)), "{statuses:?}");
+        if let Some(status) = ended {
+            faulted = Some((status, log));
+            break;
+        }
+    }
+    let (status, log) = faulted.expect("no read faulted in five tries");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGBUS), "{status:?}");
+    assert!(log.contains("hostadmin: SIGBUS: a read of a memory-mapped database file failed"), "{log}");
+
+    let (statuses, ended, log) = truncated_under_reads(&["--read-map-mib", "0"]).await;
+    assert_eq!(ended, None, "without the map the process stays up: {log}");
+    assert!(!statuses.is_empty() && statuses.iter().all(|&s| s == 503), "reads of the cut file fail: {statuses:?}");
 }
