@@ -484,10 +484,11 @@ impl Manager {
     /// `pread` copied into the page cache, and the kernel's copy of the
     /// file is the only one. Only these connections map the file: each
     /// mapping counts in the process's RSS again (pages of the kernel's
-    /// cache, not memory of ours), and they only read. The price: a read fault on a mapped page (an I/O error on the disk,
-    /// or the file truncated behind SQLite's back) stops the process with
-    /// `SIGBUS` instead of failing one request; `read_map_mib = 0` is the
-    /// way back to `pread`.
+    /// cache, not memory of ours), and they only read. The price: a read
+    /// fault on a mapped page (an I/O error on the disk, or the file
+    /// truncated behind SQLite's back) stops the process with `SIGBUS` (see
+    /// `map_fault`) instead of failing one request; `read_map_mib = 0` is
+    /// the way back to `pread`.
     fn connect_lookup(&self) -> Result<Conn, diesel::r2d2::Error> {
         let mut conn = self.connect()?;
         if self.location.is_sqlite() && self.read_map_bytes > 0 {
