@@ -930,7 +930,17 @@ async fn truncated_under_reads(extra: &[&str]) -> (Vec<u16>, Option<std::process
     let log = database.dir.path().join("server.log");
     add_admin(&db);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
-    let (mut child, url) = spawn_server(&db, &log, extra);
+    let (child, url) = spawn_server(&db, &log, extra);
+    // Killed and reaped however this function ends, a failed assertion
+    // included.
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Reaped(child);
     let session = login(&http, &url).await;
     let mut ids = Vec::new();
     for i in 0..300 {
@@ -982,14 +992,13 @@ async fn truncated_under_reads(extra: &[&str]) -> (Vec<u16>, Option<std::process
         statuses.extend(reader.await.unwrap());
     }
     // A process that faulted is gone, or going: give it a moment to be.
-    let mut ended = child.try_wait().unwrap();
+    let mut ended = child.0.try_wait().unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(3);
     while ended.is_none() && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        ended = child.try_wait().unwrap();
+        ended = child.0.try_wait().unwrap();
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     (statuses, ended, std::fs::read_to_string(&log).unwrap())
 }
 
