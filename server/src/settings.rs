@@ -67,7 +67,8 @@ pub struct ServeArgs {
     pub database_connections: Option<u32>,
     /// SQLite: how much of the file, in MiB, each connection that serves
     /// lookups reads through a memory map instead of with `pread` (0 to
-    /// 65536; 0: none) [default: 256]. A read fault on a mapped page (a
+    /// 2047, SQLite's own limit being just under 2 GiB; 0: none)
+    /// [default: 256]. A read fault on a mapped page (a
     /// failing disk, the file truncated by another program) stops the
     /// process instead of failing the request.
     #[arg(long, env = "HOSTADMIN_READ_MAP_MIB")]
@@ -225,8 +226,8 @@ impl ServeArgs {
         }
         config.db.max_connections = connections;
         let read_map = self.read_map_mib.or(file.read_map_mib).unwrap_or(crate::db::READ_MAP_MIB);
-        if read_map > 65_536 {
-            bail!("read_map_mib must be between 0 and 65536, not {read_map}");
+        if read_map > 2047 {
+            bail!("read_map_mib must be between 0 and 2047, not {read_map}");
         }
         config.db.read_map_bytes = read_map << 20;
         let level = self.log_level.clone().or(file.log_level).unwrap_or_else(|| "info".into());

@@ -82,7 +82,7 @@ fn unknown_keys_and_bad_values_are_errors() {
         ("database_connections = 0\n", "database_connections must be between 1 and 1024, not 0"),
         ("database_connections = 5000\n", "database_connections must be between 1 and 1024, not 5000"),
         ("database_connections = -1\n", "database_connections"),
-        ("read_map_mib = 65537\n", "read_map_mib must be between 0 and 65536, not 65537"),
+        ("read_map_mib = 2048\n", "read_map_mib must be between 0 and 2047, not 2048"),
         ("read_map_mib = -1\n", "read_map_mib"),
         ("bind = 42\n", "bind"),
         ("idle_timeout = 0\n", "idle_timeout must be between 1 and 3600 seconds, not 0"),
