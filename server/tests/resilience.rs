@@ -923,7 +923,7 @@ async fn a_write_that_panics_fails_alone_and_the_writer_goes_on() {
 /// hundred from eight tasks, the file cut to its first two pages, then
 /// reads of the last hundred. Returns
 /// the statuses answered after the cut and how the process ended, if it
-/// did within 5 s.
+/// did by 3 s after the last read.
 async fn truncated_under_reads(extra: &[&str]) -> (Vec<u16>, Option<std::process::ExitStatus>, String) {
     let database = common::TestDb::new();
     let db = database.url();
