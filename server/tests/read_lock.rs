@@ -300,3 +300,32 @@ async fn lookups_read_through_a_map_that_follows_the_file_size() {
     let after = insert(&pool, "after").await;
     assert_eq!(hostname(&pool, after).await.unwrap(), "after.lock.test");
 }
+
+/// The SQLite the service links is built as `.cargo/config.toml` says:
+/// multi-thread mode (no mutex around each call on a connection) and no
+/// memory statistics (no process-wide mutex around each of its
+/// allocations, which concurrent lookups, lists and the writer fought
+/// over). A build that lost those flags still passes every other test; this
+/// one says why it got slower.
+#[test]
+fn the_bundled_sqlite_takes_no_process_wide_lock_per_call_or_allocation() {
+    let database = common::TestDb::new();
+    if database.is_postgres() {
+        return;
+    }
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+    let mut conn = database.conn();
+    let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+        .load::<CompileOption>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.compile_options)
+        .collect();
+    for wanted in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0"] {
+        assert!(options.iter().any(|o| o == wanted), "{wanted} not in {options:?}");
+    }
+}
