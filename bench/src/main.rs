@@ -64,6 +64,11 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    // As the service does, so that the storage ceiling's SQLite allocates
+    // the same way. SAFETY: no other thread runs yet.
+    unsafe {
+        hostadmin_server::db::sqlite_uses_mimalloc();
+    }
     match Cli::parse().command {
         Command::Load(args) => load::run(args),
         Command::Ceiling(args) => ceiling::run(args),

@@ -42,9 +42,11 @@ mod group_commit;
 mod map_fault;
 mod read_lock;
 mod search;
+mod sqlite_allocator;
 
 pub use changes::Stamp;
 pub use map_fault::report_map_faults;
+pub use sqlite_allocator::use_mimalloc as sqlite_uses_mimalloc;
 
 /// A connection to either backend.
 #[derive(diesel::MultiConnection)]

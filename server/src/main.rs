@@ -451,6 +451,10 @@ fn main() -> ExitCode {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
     }
+    // SAFETY: nothing has used SQLite yet, and no other thread runs.
+    unsafe {
+        db::sqlite_uses_mimalloc();
+    }
     // Database work runs on the blocking pool, where at most the pool's 8
     // connections can be busy: more threads would only wait for one, each
     // keeping a stack and an allocator arena resident. 16 leaves room for
