@@ -137,9 +137,14 @@ impl<QS> QueryFragment<MultiBackend> for OrderBy<QS> {
 }
 
 /// The window `offset..offset + limit` of the rows `filtered` selects, in
-/// the order `asked` names from `sorting`, and the total number of rows
-/// (counted first, unless `total` knows it): at most two statements,
-/// whatever the window's size.
+/// the order `asked` names from `sorting`, and the total number of rows:
+/// at most two statements, whatever the window's size. The window is read
+/// first; the total is counted only when neither `total` nor the window
+/// tells it. A window that ends before `limit` and holds a row (or starts
+/// at the first) is the end of the list, so the total is its end: a
+/// selective filter (a `match` needle, an exact name) then costs one
+/// statement, not two that both search. Callers run both in one
+/// transaction, so a counted total and its window agree.
 pub fn page<'s, Q, QS, R>(
     conn: &mut Conn,
     filtered: impl Fn() -> Q,
@@ -154,13 +159,15 @@ where
     Q: LoadQuery<'static, Conn, R>,
     Select<Q, CountStar>: LoadQuery<'static, Conn, i64>,
 {
-    let total = match total {
-        Total::Counted => RunQueryDsl::get_result(SelectDsl::select(filtered(), diesel::dsl::count_star()), conn)?,
-        Total::Known(total) => total,
-    };
     let order = sorting.order(asked);
     let query = if order.terms.is_empty() { filtered() } else { ThenOrderDsl::then_order_by(filtered(), order) };
-    let rows = RunQueryDsl::load(OffsetDsl::offset(LimitDsl::limit(query, limit), offset), conn)?;
+    let rows: Vec<R> = RunQueryDsl::load(OffsetDsl::offset(LimitDsl::limit(query, limit), offset), conn)?;
+    let shown = rows.len() as i64;
+    let total = match total {
+        Total::Known(total) => total,
+        Total::Counted if shown < limit && (shown > 0 || offset == 0) => offset + shown,
+        Total::Counted => RunQueryDsl::get_result(SelectDsl::select(filtered(), diesel::dsl::count_star()), conn)?,
+    };
     Ok(Page { total, rows })
 }
 

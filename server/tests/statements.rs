@@ -165,3 +165,49 @@ async fn a_page_of_groups_costs_the_same_statements_at_any_size() {
     // The count, and the page joined with the managers.
     assert_eq!(counts, [2, 2]);
 }
+
+/// A list's total is counted only when its page does not tell it: a page
+/// that ends before its limit is the end of the list. A selective `match`
+/// (one server of many) is then one statement instead of two that both
+/// search the gram index; a full page, or an empty one past the end, still
+/// counts. The totals are right in every case.
+#[tokio::test]
+async fn a_page_that_ends_the_list_is_not_counted_again() {
+    let t = TestServer::start().await;
+    let mut conn = t.db();
+    for i in 0..12 {
+        hostadmin_server::servers::insert(&mut conn, &format!("count-{i:02}.test"), &format!("x{i:02}.example"))
+            .unwrap();
+    }
+    hostadmin_server::servers::insert(&mut conn, "other.test", "other.example").unwrap();
+    let list = |conn: &mut Conn, query: &str| {
+        let pairs: Vec<(String, String)> =
+            query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.into(), v.into())).collect();
+        let query: hostadmin_api::ServerListQuery = hostadmin_api::wire::parse_params(&pairs).unwrap();
+        let (count, page) = statements(conn, |c| hostadmin_server::servers::select(c, &query).unwrap());
+        (count, page.data.len(), page.count)
+    };
+    // (query, rows shown, total, whether the total took a statement of its own)
+    let cases = [
+        ("match=count-07", 1, 1, false),
+        ("match=count&limit=5", 5, 12, true),
+        ("match=count&limit=5&offset=10", 2, 12, false),
+        ("match=count&limit=12", 12, 12, true),
+        ("match=count&limit=5&offset=12", 0, 12, true),
+        ("match=count&limit=5&offset=40", 0, 12, true),
+        ("match=nothing-like-it", 0, 0, false),
+        ("match=count&limit=0", 0, 12, true),
+    ];
+    let mut counts = Vec::new();
+    for (query, shown, total, counted) in cases {
+        let (count, rows, listed) = list(&mut conn, query);
+        assert_eq!((rows, listed), (shown, total), "{query}");
+        counts.push((count, counted));
+    }
+    // Each list is a transaction around its statements: what differs is
+    // the count.
+    let uncounted = counts.iter().find(|(_, counted)| !counted).unwrap().0;
+    for ((count, counted), (query, ..)) in counts.iter().zip(cases) {
+        assert_eq!(*count, uncounted + usize::from(*counted), "{query}");
+    }
+}
