@@ -859,6 +859,59 @@ where
     group_commit::write(pool, f).await
 }
 
+/// How long no write of this process must have committed before
+/// [`keep_search_index_merged`] merges.
+const TIDY_QUIET: Duration = Duration::from_millis(200);
+
+/// Keeps `match`'s gram index merged (SQLite; migration 13): `match` reads
+/// each of its segments, and writes, which only merge sixteen at a time,
+/// leave up to fifteen per level. Once no write of this process has
+/// committed for [`TIDY_QUIET`], merges a step at a time (a few
+/// milliseconds each, on the writer, only while no write waits: see
+/// `group_commit::when_idle`) until FTS5 finds nothing left to merge, then
+/// waits for the next write. At start it tidies whatever the file holds.
+/// Under a steady stream of writes it never runs. A failed step (a full
+/// disk, a read-only file) is tried again after the next write. Ends when
+/// the pool is dropped.
+pub async fn keep_search_index_merged(pool: Pool) {
+    if !pool.0.location.is_sqlite() {
+        return;
+    }
+    let activity = |pool: &Pool| {
+        let stats = pool.write_stats();
+        (stats.transactions, stats.queued)
+    };
+    let mut seen = activity(&pool);
+    let shared = Arc::downgrade(&pool.0);
+    drop(pool);
+    let mut untidy = true;
+    loop {
+        tokio::time::sleep(TIDY_QUIET).await;
+        let Some(shared) = shared.upgrade() else { return };
+        let pool = Pool(shared);
+        let now = activity(&pool);
+        if now != seen {
+            (seen, untidy) = (now, true);
+            continue;
+        }
+        while untidy && activity(&pool) == seen {
+            let step = pool.clone();
+            let merged = tokio::task::spawn_blocking(move || {
+                group_commit::when_idle(&step, |conn| match conn {
+                    Conn::Sqlite(c) => Ok(search::tidy_step(c)?),
+                    Conn::Pg(_) => Ok(false),
+                })
+            })
+            .await;
+            match merged {
+                Ok(None) => break,
+                Ok(Some(Ok(true))) => {}
+                Ok(Some(Ok(false) | Err(_))) | Err(_) => untidy = false,
+            }
+        }
+    }
+}
+
 /// Runs `f` inside a transaction that holds the database's write lock from
 /// its first statement ([`begin_write`]). Commits if `f` succeeds, rolls
 /// back otherwise.

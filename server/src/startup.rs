@@ -47,6 +47,7 @@ pub fn start(config: &Config) -> anyhow::Result<HttpServer<Service>> {
         .start()
         .map_err(|e| anyhow::anyhow!("cannot serve on {}: {e}", config.bind))?;
     crate::idle::spawn(server.local_addr(), config.tls.is_some(), config.idle_timeout, log);
+    tokio::spawn(crate::db::keep_search_index_merged(server.app_private().pool.clone()));
     Ok(server)
 }
 

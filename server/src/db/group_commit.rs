@@ -167,6 +167,29 @@ fn drain(pool: &Pool) {
     }
 }
 
+/// Runs `f` in a transaction of its own on the writer if no write is
+/// queued or running, and None otherwise: the database's upkeep
+/// ([`super::keep_search_index_merged`]), which must not delay a write that
+/// is already waiting. A write that comes while `f` runs queues as usual
+/// and is drained right after it, on this thread. Not counted in
+/// `/metrics`, which counts the service's writes.
+pub(super) fn when_idle<T>(pool: &Pool, f: impl FnOnce(&mut Conn) -> DbResult<T>) -> Option<Result<T, Problem>> {
+    {
+        let mut state = pool.0.queue.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.draining || !state.pending.is_empty() {
+            return None;
+        }
+        state.draining = true;
+    }
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let (mut conn, _lookups_lock_paused) = super::write_connection(pool)?;
+        super::write_transaction(&mut conn, f).map_err(Problem::from)
+    }))
+    .unwrap_or_else(|_| Err(Problem::Internal("database upkeep panicked".into())));
+    drain(pool);
+    Some(outcome)
+}
+
 /// Runs `batch` in one transaction and answers what ran; returns the writes
 /// to try again: those that did not run because the transaction was lost
 /// after others had (so that every pass makes progress).

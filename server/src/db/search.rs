@@ -27,3 +27,27 @@ diesel::table! {
 pub(super) fn settle(conn: &mut SqliteConnection) -> QueryResult<()> {
     diesel::delete(servers_search_stale::table).execute(conn).map(|_| ())
 }
+
+/// Pages of merged index one tidying step writes at most (4 KiB each, as
+/// FTS5 writes them): a write that comes while it runs waits for it, a few
+/// milliseconds.
+const TIDY_PAGES: i32 = 64;
+
+/// One step of merging the index's segments ([`super::keep_search_index_merged`]),
+/// in the current transaction: whether it merged anything. FTS5 tells by
+/// the changes the command made (two or more when it worked).
+pub(super) fn tidy_step(conn: &mut SqliteConnection) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Changes {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let changes = |conn: &mut SqliteConnection| {
+        diesel::sql_query("SELECT total_changes() AS n").get_result::<Changes>(conn).map(|c| c.n)
+    };
+    let before = changes(conn)?;
+    diesel::sql_query("INSERT INTO servers_search_grams (servers_search_grams, rank) VALUES ('merge', ?)")
+        .bind::<diesel::sql_types::Integer, _>(TIDY_PAGES)
+        .execute(conn)?;
+    Ok(changes(conn)? - before >= 2)
+}
