@@ -865,14 +865,18 @@ const TIDY_QUIET: Duration = Duration::from_millis(200);
 
 /// Keeps `match`'s gram index merged (SQLite; migration 13): `match` reads
 /// each of its segments, and writes, which only merge sixteen at a time,
-/// leave up to fifteen per level. Once no write of this process has
-/// committed for [`TIDY_QUIET`], merges a step at a time (a few
-/// milliseconds each, on the writer, only while no write waits: see
+/// leave up to fifteen per level. While no write of this process has
+/// committed for [`TIDY_QUIET`], merges one step per such interval (about
+/// 15 ms of work, on the writer, only while no write waits: see
 /// `group_commit::when_idle`) until FTS5 finds nothing left to merge, then
-/// waits for the next write. At start it tidies whatever the file holds.
-/// Under a steady stream of writes it never runs. A failed step (a full
-/// disk, a read-only file) is tried again after the next write. Ends when
-/// the pool is dropped.
+/// waits for the next write. One step per interval, not one after the
+/// other: another program's writer on the file (the CLI, another replica)
+/// waits for SQLite's lock in sleeps of up to 100 ms, and steps back to
+/// back starved it (the bench's storage ceiling got nothing done for a
+/// second while a million-row index merged). At start it tidies whatever
+/// the file holds. Under a steady stream of writes it never runs. A failed
+/// step (a full disk, a read-only file) is tried again after the next
+/// write. Ends when the pool is dropped.
 pub async fn keep_search_index_merged(pool: Pool) {
     if !pool.0.location.is_sqlite() {
         return;
@@ -894,20 +898,19 @@ pub async fn keep_search_index_merged(pool: Pool) {
             (seen, untidy) = (now, true);
             continue;
         }
-        while untidy && activity(&pool) == seen {
-            let step = pool.clone();
-            let merged = tokio::task::spawn_blocking(move || {
-                group_commit::when_idle(&step, |conn| match conn {
-                    Conn::Sqlite(c) => Ok(search::tidy_step(c)?),
-                    Conn::Pg(_) => Ok(false),
-                })
+        if !untidy {
+            continue;
+        }
+        let merged = tokio::task::spawn_blocking(move || {
+            group_commit::when_idle(&pool, |conn| match conn {
+                Conn::Sqlite(c) => Ok(search::tidy_step(c)?),
+                Conn::Pg(_) => Ok(false),
             })
-            .await;
-            match merged {
-                Ok(None) => break,
-                Ok(Some(Ok(true))) => {}
-                Ok(Some(Ok(false) | Err(_))) | Err(_) => untidy = false,
-            }
+        })
+        .await;
+        match merged {
+            Ok(None | Some(Ok(true))) => {}
+            Ok(Some(Ok(false) | Err(_))) | Err(_) => untidy = false,
         }
     }
 }

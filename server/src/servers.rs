@@ -15,7 +15,9 @@
 //! proportional: a deep `offset` under another sort, or with a filter, walks
 //! the index up to it (the contract has no cursor), and a `match` needle of
 //! fewer than three characters scans, and an unselective one (in most
-//! names) costs as many rows as it matches, which its `count` must count.
+//! names) costs as many rows as it matches, which its `count` must count
+//! (a page that ends the list tells its total without one: see
+//! [`paging::page`]).
 
 use crate::db::{Conn, MultiBackend};
 use diesel::prelude::*;
@@ -62,7 +64,8 @@ type Condition = Box<dyn BoxableExpression<servers::table, MultiBackend, SqlType
 /// needle's first eight characters (lower-cased), found by one prefix query
 /// whose cost follows the needle's occurrences, not the table (FTS5 on
 /// SQLite, where each name is an index row of its own, 2 × ID and 2 × ID +
-/// 1, since migration 12; a GIN-indexed `tsvector` on PostgreSQL). On SQLite
+/// 1, since migration 12, and merged into one segment when writes stop,
+/// since migration 13; a GIN-indexed `tsvector` on PostgreSQL). On SQLite
 /// the names changed since the index was last brought up to date (migration
 /// 11: as a rule none, as every write of this process does it before
 /// committing) make their servers candidates too. The pattern then checks

@@ -8,6 +8,18 @@
 //! savepoint. A transaction that commits without it (another program's)
 //! leaves notes that the next one settles, and that `match` reads as
 //! candidates meanwhile.
+//!
+//! A needle is looked up in each segment of the index, so `match` costs
+//! more the more segments there are, and writes leave up to fifteen per
+//! level (automerge 16, migration 10, which keeps their own merges cheap):
+//! at a million servers, twenty segments made a needle cost about 1.6
+//! times what it costs in one. So the service merges when writes stop
+//! ([`tidy_step`], driven by `db::keep_search_index_merged`; migration 13
+//! lets FTS5 merge as few as two segments of a level), and an index at
+//! rest is one segment. Refused: merging in every write's transaction
+//! (`usermerge` on the write path: what migration 10 took out), and the
+//! `optimize` command (one transaction rewriting the whole index, 1.3 s at
+//! a million servers, during which no write commits).
 
 use diesel::prelude::*;
 
@@ -29,9 +41,10 @@ pub(super) fn settle(conn: &mut SqliteConnection) -> QueryResult<()> {
 }
 
 /// Pages of merged index one tidying step writes at most (4 KiB each, as
-/// FTS5 writes them): a write that comes while it runs waits for it, a few
-/// milliseconds.
-const TIDY_PAGES: i32 = 64;
+/// FTS5 writes them): a write that comes while it runs waits for it, about
+/// 15 ms at a million servers (100 ms at worst, its `fsync` included).
+/// Twenty segments of a million servers' names took 94 such steps.
+const TIDY_PAGES: i32 = 256;
 
 /// One step of merging the index's segments ([`super::keep_search_index_merged`]),
 /// in the current transaction: whether it merged anything. FTS5 tells by
