@@ -915,6 +915,23 @@ pub async fn keep_search_index_merged(pool: Pool) {
     }
 }
 
+/// Merges `match`'s gram index as far as [`keep_search_index_merged`]
+/// would, at once and on `conn`: how the index of a database at rest under
+/// the service looks. For bulk loads (the bench's seed); nothing to do on
+/// PostgreSQL.
+pub fn merge_search_index(conn: &mut Conn) -> DbResult<()> {
+    while let Conn::Sqlite(_) = conn {
+        let merged = write_transaction(conn, |conn| match conn {
+            Conn::Sqlite(c) => Ok::<_, Failure>(search::tidy_step(c)?),
+            Conn::Pg(_) => Ok(false),
+        })?;
+        if !merged {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Runs `f` inside a transaction that holds the database's write lock from
 /// its first statement ([`begin_write`]). Commits if `f` succeeds, rolls
 /// back otherwise.
