@@ -171,8 +171,10 @@ fn drain(pool: &Pool) {
 /// queued or running, and None otherwise: the database's upkeep
 /// ([`super::keep_search_index_merged`]), which must not delay a write that
 /// is already waiting. A write that comes while `f` runs queues as usual
-/// and is drained right after it, on this thread. Not counted in
-/// `/metrics`, which counts the service's writes.
+/// and is drained right after it, on this thread. On SQLite it does not
+/// wait for another program's lock on the file (it fails at once, as
+/// busy), so that the writes queued behind it never wait for that too. Not
+/// counted in `/metrics`, which counts the service's writes.
 pub(super) fn when_idle<T>(pool: &Pool, f: impl FnOnce(&mut Conn) -> DbResult<T>) -> Option<Result<T, Problem>> {
     {
         let mut state = pool.0.queue.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -183,7 +185,16 @@ pub(super) fn when_idle<T>(pool: &Pool, f: impl FnOnce(&mut Conn) -> DbResult<T>
     }
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let (mut conn, _lookups_lock_paused) = super::write_connection(pool)?;
-        super::write_transaction(&mut conn, f).map_err(Problem::from)
+        let sqlite = matches!(*conn, Conn::Sqlite(_));
+        if sqlite {
+            conn.batch_execute("PRAGMA busy_timeout = 0").map_err(|e| Problem::from(Failure::Db(e)))?;
+        }
+        let outcome = super::write_transaction(&mut conn, f).map_err(Problem::from);
+        if sqlite {
+            let wait = format!("PRAGMA busy_timeout = {}", pool.0.options.busy_timeout.as_millis());
+            conn.batch_execute(&wait).map_err(|e| Problem::from(Failure::Db(e)))?;
+        }
+        outcome
     }))
     .unwrap_or_else(|_| Err(Problem::Internal("database upkeep panicked".into())));
     drain(pool);
