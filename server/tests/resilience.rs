@@ -784,6 +784,58 @@ async fn queued_writes_share_one_commit_and_each_gets_its_own_answer() {
     assert_eq!(creates, 19, "one audit entry per acknowledged create");
 }
 
+/// The service's upkeep of `match`'s index (a merge step on the writer when
+/// no write has come for 200 ms, tried at start) never waits for another
+/// program's lock on the file: while another writer holds it, a create sent
+/// to the idle service goes straight to SQLite's lock (it is not queued
+/// behind an upkeep step waiting for the same lock), and it is stored once
+/// the lock is let go. SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn index_upkeep_never_holds_writes_behind_another_programs_lock() {
+    if common::sqlite_only("the gram index upkeep is SQLite's") {
+        return;
+    }
+    let t = TestServer::start_with(|c| {
+        c.metrics = true;
+        c.db.busy_timeout = Duration::from_secs(20);
+    })
+    .await;
+    let session = t.login(ADMIN).await;
+    let (locked, is_locked) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let mut other = t.database.conn();
+    let holder = std::thread::spawn(move || {
+        hostadmin_server::db::write_transaction(&mut other, |_| -> Result<(), diesel::result::Error> {
+            locked.send(()).unwrap();
+            let _ = released.recv_timeout(Duration::from_secs(30));
+            Ok(())
+        })
+        .unwrap();
+    });
+    is_locked.recv_timeout(Duration::from_secs(10)).unwrap();
+    // Idle for several of the upkeep's intervals: it tries its step on the
+    // locked file meanwhile.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let create = {
+        let (http, url, session) = (t.http(), t.url.clone(), session.clone());
+        tokio::spawn(async move {
+            let rb = http.post(format!("{url}/api/v1/system/servers")).json(&json!({"hostname": "behind.lock", "extname": "behind.lock"}));
+            with_session(rb, &session, true).send().await.unwrap().status().as_u16()
+        })
+    };
+    for _ in 0..15 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(write_counters(&t).await.2, 0, "the create waits in the queue, behind something else");
+    }
+    assert!(!create.is_finished(), "the create did not wait for the other program's lock");
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    assert_eq!(create.await.unwrap(), 201);
+    let client = t.session(ADMIN).await;
+    let stored = client.server_list().match_("behind.lock").send().await.unwrap().into_inner();
+    assert_eq!(stored.count, 1);
+}
+
 /// Group commit on a full disk: twenty creates queued behind another
 /// writer while the disk fills up, so that the batch's transaction is lost
 /// (a write fails inside it, or its commit does). Every answer is 201 or
