@@ -819,7 +819,9 @@ async fn index_upkeep_never_holds_writes_behind_another_programs_lock() {
     let create = {
         let (http, url, session) = (t.http(), t.url.clone(), session.clone());
         tokio::spawn(async move {
-            let rb = http.post(format!("{url}/api/v1/system/servers")).json(&json!({"hostname": "behind.lock", "extname": "behind.lock"}));
+            let rb = http
+                .post(format!("{url}/api/v1/system/servers"))
+                .json(&json!({"hostname": "behind.lock", "extname": "behind.lock"}));
             with_session(rb, &session, true).send().await.unwrap().status().as_u16()
         })
     };
