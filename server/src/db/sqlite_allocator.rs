@@ -28,10 +28,11 @@ unsafe extern "C" fn reallocate(pointer: *mut c_void, bytes: c_int) -> *mut c_vo
     unsafe { mi::mi_realloc(pointer, bytes as usize) }
 }
 
-/// What an allocation can hold: SQLite uses all of it (a lookaside-less
-/// string grows into it before it reallocates).
+/// What an allocation can hold (SQLite may use all of it). Its largest
+/// request, 2^31 - 257 bytes, may be rounded past `c_int`'s range; such a
+/// size is told as `c_int::MAX`, which it does hold.
 unsafe extern "C" fn size(pointer: *mut c_void) -> c_int {
-    unsafe { mi::mi_usable_size(pointer) as c_int }
+    c_int::try_from(unsafe { mi::mi_usable_size(pointer) }).unwrap_or(c_int::MAX)
 }
 
 /// SQLite asks for at most 2^31 - 256 bytes; mimalloc's size classes round
