@@ -679,6 +679,36 @@ async fn dropped_database_connections_are_replaced() {
     assert_eq!(t.post_server(&session, "after").await.status().as_u16(), 201);
 }
 
+/// Another writer (another process, say) holding the database's write lock
+/// in a transaction on a thread of its own, from [`LockHolder::take`]
+/// (which returns once it holds it) until [`LockHolder::let_go`].
+struct LockHolder {
+    release: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<Result<(), diesel::result::Error>>,
+}
+
+impl LockHolder {
+    fn take(mut conn: hostadmin_server::db::Conn) -> Self {
+        let (locked, is_locked) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            hostadmin_server::db::write_transaction(&mut conn, |_| -> Result<(), diesel::result::Error> {
+                locked.send(()).unwrap();
+                let _ = released.recv_timeout(Duration::from_secs(30));
+                Ok(())
+            })
+        });
+        is_locked.recv_timeout(Duration::from_secs(10)).unwrap();
+        LockHolder { release, thread }
+    }
+
+    /// Ends the transaction: how its commit went.
+    fn let_go(self) -> Result<(), diesel::result::Error> {
+        self.release.send(()).unwrap();
+        self.thread.join().unwrap()
+    }
+}
+
 /// The `hostadmin_db_*` counters of `/metrics`: (transactions, writes, queued).
 async fn write_counters(t: &TestServer) -> (u64, u64, u64) {
     let text = t.http().get(format!("{}/metrics", t.url)).send().await.unwrap().text().await.unwrap();
@@ -713,18 +743,7 @@ async fn queued_writes_share_one_commit_and_each_gets_its_own_answer() {
     let session = t.login(ADMIN).await;
 
     // Another writer takes the write lock and holds it until told.
-    let (locked, is_locked) = std::sync::mpsc::channel();
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let mut other = t.database.conn();
-    let holder = std::thread::spawn(move || {
-        hostadmin_server::db::write_transaction(&mut other, |_| -> Result<(), diesel::result::Error> {
-            locked.send(()).unwrap();
-            let _ = released.recv_timeout(Duration::from_secs(30));
-            Ok(())
-        })
-        .unwrap();
-    });
-    is_locked.recv_timeout(Duration::from_secs(10)).unwrap();
+    let holder = LockHolder::take(t.database.conn());
     let before = write_counters(&t).await;
 
     let mut requests = Vec::new();
@@ -745,8 +764,7 @@ async fn queued_writes_share_one_commit_and_each_gets_its_own_answer() {
         assert!(std::time::Instant::now() < deadline, "the writes did not queue: {:?}", write_counters(&t).await);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    release.send(()).unwrap();
-    holder.join().unwrap();
+    holder.let_go().unwrap();
 
     let mut answers = Vec::new();
     for request in requests {
@@ -801,18 +819,7 @@ async fn index_upkeep_never_holds_writes_behind_another_programs_lock() {
     })
     .await;
     let session = t.login(ADMIN).await;
-    let (locked, is_locked) = std::sync::mpsc::channel();
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let mut other = t.database.conn();
-    let holder = std::thread::spawn(move || {
-        hostadmin_server::db::write_transaction(&mut other, |_| -> Result<(), diesel::result::Error> {
-            locked.send(()).unwrap();
-            let _ = released.recv_timeout(Duration::from_secs(30));
-            Ok(())
-        })
-        .unwrap();
-    });
-    is_locked.recv_timeout(Duration::from_secs(10)).unwrap();
+    let holder = LockHolder::take(t.database.conn());
     // Idle for several of the upkeep's intervals: it tries its step on the
     // locked file meanwhile.
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -830,8 +837,7 @@ async fn index_upkeep_never_holds_writes_behind_another_programs_lock() {
         assert_eq!(write_counters(&t).await.2, 0, "the create waits in the queue, behind something else");
     }
     assert!(!create.is_finished(), "the create did not wait for the other program's lock");
-    release.send(()).unwrap();
-    holder.join().unwrap();
+    holder.let_go().unwrap();
     assert_eq!(create.await.unwrap(), 201);
     let client = t.session(ADMIN).await;
     let stored = client.server_list().match_("behind.lock").send().await.unwrap().into_inner();
@@ -868,18 +874,9 @@ async fn a_lost_batch_acknowledges_nothing_it_did_not_store() {
         assert_eq!(create(format!("before{i}")).await.unwrap().status().as_u16(), 201);
     }
 
-    let (locked, is_locked) = std::sync::mpsc::channel();
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let mut other =
+    let other =
         hostadmin_server::db::Conn::Sqlite(diesel::SqliteConnection::establish(database.to_str().unwrap()).unwrap());
-    let holder = std::thread::spawn(move || {
-        hostadmin_server::db::write_transaction(&mut other, |_| -> Result<(), diesel::result::Error> {
-            locked.send(()).unwrap();
-            let _ = released.recv_timeout(Duration::from_secs(30));
-            Ok(())
-        })
-    });
-    is_locked.recv_timeout(Duration::from_secs(10)).unwrap();
+    let holder = LockHolder::take(other);
     let filler = disk.fill();
 
     let mut requests = Vec::new();
@@ -897,8 +894,7 @@ async fn a_lost_batch_acknowledges_nothing_it_did_not_store() {
         assert!(std::time::Instant::now() < deadline, "the writes did not queue");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    release.send(()).unwrap();
-    let _ = holder.join().unwrap();
+    let _ = holder.let_go();
 
     let mut acknowledged = Vec::new();
     let mut unavailable = 0;
