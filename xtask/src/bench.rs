@@ -15,7 +15,10 @@
 //! the generator was the limit, and the run goes on with the faster count
 //! (its figures are ceilings only if the generator is not what bounds
 //! them). **Match flatness** is the p99 of `list-match` at the largest
-//! table over its p99 at 1 000 rows (target: at most 1.5).
+//! table over its p99 at 1 000 rows (target: at most 1.5), measured in a
+//! phase of its own with both tables served at once and driven in turn:
+//! their p99s are a millisecond or less, and measured minutes apart, one
+//! side's busy second decided the ratio.
 //!
 //! The figures go into a typed [`Report`] (see `report.rs`): JSON in
 //! `target/bench/latest.json`, the tables on standard output and, for a
@@ -49,6 +52,11 @@ pub struct Options {
 }
 
 impl Options {
+    /// Only `case`, at the default sizes.
+    fn only(case: &str) -> Options {
+        Options { quick: false, out: None, cases: vec![case.to_string()], rows: Vec::new() }
+    }
+
     /// A run narrowed by `--case` or `--rows`: it reports, but does not
     /// stand for the project (no README rewrite, no logins or backends
     /// unless asked for by name).
@@ -69,6 +77,13 @@ const README: &str = "bench/README.md";
 /// runs. A single pair of runs moved by ±0.1 in the ratio between two runs
 /// minutes apart (a neighbour's burst lands on one side of it).
 const ROUNDS: usize = 3;
+
+/// Runs on each table for match flatness. A `list-match` p99 is a
+/// millisecond or less, taken from a few thousand requests in a second: one
+/// busy second of a neighbour moved a single table's figure by half (an
+/// 8-connection ratio of 0.80, 0.88, 1.08 and 1.55 in four runs of one
+/// afternoon). Seven runs a side, in turn, take about a minute.
+const FLATNESS_ROUNDS: usize = 7;
 
 /// One request of the service, and what its storage ceiling runs.
 struct Case {
@@ -403,6 +418,40 @@ impl Bench {
         Ok(rows_out)
     }
 
+    /// Match flatness: `list-match` on the 1 000-row table and on the
+    /// largest, both served at once and driven in turn, [`FLATNESS_ROUNDS`]
+    /// runs each, at each connection count. The tables are fresh copies of
+    /// the seeded databases (the measured ones took writes since).
+    fn flatness(&self, small: (u64, &Path), large: (u64, &Path), connections: &[usize]) -> Result<Vec<Flatness>> {
+        let list_match = |rows| cases(rows, &Options::only("list-match")).pop().context("no list-match case");
+        let tables = [small, large]
+            .into_iter()
+            .map(|(rows, database)| {
+                let (server, addr) = self.serve(database)?;
+                let session = session(&addr)?;
+                Ok((rows, list_match(rows)?, server, addr, session))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for &conns in connections {
+            eprintln!("bench: match flatness at {conns} connection(s), {FLATNESS_ROUNDS} runs on each table in turn");
+            let mut runs = [Vec::new(), Vec::new()];
+            for round in 0..FLATNESS_ROUNDS {
+                // Which table goes first alternates: a burst that starts
+                // within a round does not always land on the same one.
+                let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+                for side in order {
+                    let (rows, case, _, addr, session) = &tables[side];
+                    let nonce = format!("m{conns}r{round}s{side}");
+                    runs[side].push(self.load(&[addr], session, case, &case.path, conns, *rows, &nonce)?);
+                }
+            }
+            let [small_runs, large_runs] = &runs;
+            out.push(Flatness::new("list-match", conns, (small.0, small_runs), (large.0, large_runs)));
+        }
+        Ok(out)
+    }
+
     /// The same requests against SQLite, PostgreSQL behind one replica and
     /// PostgreSQL behind three (connections spread over them), back to back
     /// for each case and connection count.
@@ -519,6 +568,21 @@ fn utc_date(time: std::time::SystemTime) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// Copies an SQLite database no process has open (its write-ahead log too,
+/// if one was left) to `to`, and returns `to`.
+fn copy_database(from: &Path, to: &Path) -> Result<PathBuf> {
+    std::fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    let wal = |path: &Path| {
+        let mut name = path.as_os_str().to_owned();
+        name.push("-wal");
+        PathBuf::from(name)
+    };
+    if wal(from).exists() {
+        std::fs::copy(wal(from), wal(to))?;
+    }
+    Ok(to.to_path_buf())
+}
+
 /// Logs in once (a password check costs tens of milliseconds and 19 MiB
 /// while it runs) and returns the headers that carry the session.
 fn session(addr: &str) -> Result<Vec<String>> {
@@ -576,9 +640,17 @@ pub fn bench(options: Options) -> Result<()> {
     let mut results = Vec::new();
     let mut load_check = Vec::new();
     let mut peak_rss = Vec::new();
+    // Match flatness compares 1 000 rows with the largest table, when the
+    // run has both and `list-match`.
+    let largest = sizes.iter().copied().max().filter(|&rows| rows > 1_000 && sizes.contains(&1_000));
+    let flatness_tables = largest.filter(|_| options.wants("list-match")).map(|large| [1_000, large]);
+    let mut flatness_copies = Vec::new();
     for &rows in sizes {
         eprintln!("bench: preparing {rows} servers");
         let database = bench.prepare("servers", rows)?;
+        if flatness_tables.is_some_and(|tables| tables.contains(&rows)) {
+            flatness_copies.push((rows, copy_database(&database, &work.join(format!("flatness-{rows}.sqlite3")))?));
+        }
         if rows == *sizes.last().unwrap_or(&0) && rows > 1_000 {
             let ms = bench.cold_start(|_| Ok(database.clone()), 5)?;
             cold.push(ColdStart { rows, ms });
@@ -586,6 +658,11 @@ pub fn bench(options: Options) -> Result<()> {
         let (server, addr) = bench.serve(&database)?;
         results.extend(bench.measure(&database, rows, &cases(rows, &options), connections, &addr, &mut load_check)?);
         peak_rss.push(PeakRss { rows, peak_rss_kib: server.peak_rss_kib()? });
+    }
+    let mut match_flatness = Vec::new();
+    flatness_copies.sort_by_key(|(rows, _)| *rows);
+    if let [small, large] = &flatness_copies[..] {
+        match_flatness = bench.flatness((small.0, &small.1), (large.0, &large.1), connections)?;
     }
     // Logins verify an Argon2 hash each: measured on their own, so that the
     // hashing memory does not hide the table's share of the peak RSS.
@@ -627,7 +704,7 @@ pub fn bench(options: Options) -> Result<()> {
         peak_rss,
         login_peak_rss_kib: login_rss,
         load_threads: bench.threads.get(),
-        match_flatness: Flatness::of(&results, "list-match"),
+        match_flatness,
         load_check,
         results,
         backends,
