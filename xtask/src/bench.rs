@@ -75,8 +75,10 @@ const README: &str = "bench/README.md";
 /// How many times the service and its framework ceiling are run, in turn,
 /// for one row of the tables; each figure reported is the median of its
 /// runs. A single pair of runs moved by ±0.1 in the ratio between two runs
-/// minutes apart (a neighbour's burst lands on one side of it).
-const ROUNDS: usize = 3;
+/// minutes apart (a neighbour's burst lands on one side of it); with three,
+/// one row in a full run still came out at 0.68 from pairs of 0.66, 0.68
+/// and 0.88 (2026-12-07, `get` at 100 000 rows and 8 connections).
+const ROUNDS: usize = 5;
 
 /// Runs on each table for match flatness. A `list-match` p99 is a
 /// millisecond or less, taken from a few thousand requests in a second: one

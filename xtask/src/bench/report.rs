@@ -259,8 +259,8 @@ How to read it:
   count against the release server and against the **framework ceiling**
   (a bare Dropshot server in `bench/`, same settings and logger, answering
   the body the service gave, with no authentication, validation or
-  database; it gets the same requests, session headers included), three
-  times in turn, each figure being the median of its three
+  database; it gets the same requests, session headers included), five
+  times in turn, each figure being the median of its five
   runs; then once against the **storage ceiling** (the service's own query
   functions through Diesel on the same database file and pragmas, one
   transaction per write, no HTTP). The load comes from `hostadmin-bench
