@@ -419,7 +419,15 @@ pub struct DbOptions {
     /// through a memory map rather than with `pread` (0: none). See
     /// [`Manager::connect_lookup`].
     pub read_map_bytes: u64,
+    /// Most writes that share one transaction (see [`group_commit`]); 1
+    /// commits each write on its own.
+    pub write_batch: usize,
 }
+
+/// The default of [`DbOptions::write_batch`]: bounds how long the first
+/// write of a batch waits for the commit, and how many writes one lost
+/// transaction fails.
+pub const WRITE_BATCH: usize = 64;
 
 /// The default of [`DbOptions::read_map_bytes`]: all of the file, up to
 /// 256 MiB.
@@ -432,6 +440,7 @@ impl Default for DbOptions {
             max_connections: 8,
             allow_readable: false,
             read_map_bytes: READ_MAP_MIB << 20,
+            write_batch: WRITE_BATCH,
         }
     }
 }

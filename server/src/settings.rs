@@ -73,6 +73,12 @@ pub struct ServeArgs {
     /// process instead of failing the request.
     #[arg(long, env = "HOSTADMIN_READ_MAP_MIB")]
     pub read_map_mib: Option<u64>,
+    /// Most writes that wait for the writer and then share one transaction,
+    /// and so one commit (1 to 1024) [default: 64]. 1 commits every write
+    /// on its own: no write then waits for another's commit, and writes stop
+    /// at the disk's flush rate.
+    #[arg(long, env = "HOSTADMIN_WRITE_BATCH")]
+    pub write_batch: Option<usize>,
     /// Log level: trace, debug, info, warn, error, critical [default: info].
     #[arg(long, env = "HOSTADMIN_LOG_LEVEL")]
     pub log_level: Option<String>,
@@ -114,6 +120,7 @@ struct FileSettings {
     busy_timeout_ms: Option<u64>,
     database_connections: Option<u32>,
     read_map_mib: Option<u64>,
+    write_batch: Option<usize>,
     log_level: Option<String>,
     log_format: Option<String>,
     metrics: Option<bool>,
@@ -230,6 +237,11 @@ impl ServeArgs {
             bail!("read_map_mib must be between 0 and 2047, not {read_map}");
         }
         config.db.read_map_bytes = read_map << 20;
+        let write_batch = self.write_batch.or(file.write_batch).unwrap_or(crate::db::WRITE_BATCH);
+        if !(1..=1024).contains(&write_batch) {
+            bail!("write_batch must be between 1 and 1024, not {write_batch}");
+        }
+        config.db.write_batch = write_batch;
         let level = self.log_level.clone().or(file.log_level).unwrap_or_else(|| "info".into());
         config.log_level = serde_json::from_value(serde_json::Value::String(level.clone())).map_err(|_| {
             anyhow::anyhow!("log_level: unknown level {level:?} (trace, debug, info, warn, error, critical)")
@@ -280,6 +292,7 @@ impl Effective {
         out.push_str(&format!("busy_timeout_ms = {}\n", c.db.busy_timeout.as_millis()));
         out.push_str(&format!("database_connections = {}\n", c.db.max_connections));
         out.push_str(&format!("read_map_mib = {}\n", c.db.read_map_bytes >> 20));
+        out.push_str(&format!("write_batch = {}\n", c.db.write_batch));
         let level =
             serde_json::to_value(&c.log_level).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         out.push_str(&format!("log_level = \"{level}\"\n"));

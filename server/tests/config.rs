@@ -42,7 +42,7 @@ fn flags_beat_environment_beat_file_beat_defaults() {
         &file,
         format!(
             "bind = \"127.0.0.1:9001\"\nsession_ttl = 100\nbusy_timeout_ms = 700\ndatabase_connections = 3\n\
-             log_format = \"json\"\nidle_timeout = 7\njwt_key = \"{}\"\n",
+             log_format = \"json\"\nidle_timeout = 7\nwrite_batch = 5\njwt_key = \"{}\"\n",
             common::JWT_KEY_B64
         ),
     )
@@ -50,7 +50,12 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     let path = file.to_str().unwrap();
     let out = hostadmin(
         &["config", "check", "--config", path, "--busy-timeout-ms", "900"],
-        &[("HOSTADMIN_SESSION_TTL", "200"), ("HOSTADMIN_BUSY_TIMEOUT_MS", "800"), ("HOSTADMIN_READ_MAP_MIB", "0")],
+        &[
+            ("HOSTADMIN_SESSION_TTL", "200"),
+            ("HOSTADMIN_BUSY_TIMEOUT_MS", "800"),
+            ("HOSTADMIN_READ_MAP_MIB", "0"),
+            ("HOSTADMIN_WRITE_BATCH", "1"),
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
@@ -61,6 +66,7 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     assert!(shown.contains("database_connections = 3"), "from the file: {shown}");
     assert!(shown.contains("idle_timeout = 7"), "from the file: {shown}");
     assert!(shown.contains("read_map_mib = 0"), "from the environment: {shown}");
+    assert!(shown.contains("write_batch = 1"), "the environment beats the file: {shown}");
     assert!(shown.contains("database = \"./hostadmin.sqlite3\""), "a default: {shown}");
     assert!(shown.contains("jwt_key = \"***\"") && !shown.contains(common::JWT_KEY_B64), "secrets are masked: {shown}");
     // What check prints is itself a valid configuration file.
@@ -84,6 +90,9 @@ fn unknown_keys_and_bad_values_are_errors() {
         ("database_connections = -1\n", "database_connections"),
         ("read_map_mib = 2048\n", "read_map_mib must be between 0 and 2047, not 2048"),
         ("read_map_mib = -1\n", "read_map_mib"),
+        ("write_batch = 0\n", "write_batch must be between 1 and 1024, not 0"),
+        ("write_batch = 1025\n", "write_batch must be between 1 and 1024, not 1025"),
+        ("write_batch = \"many\"\n", "write_batch"),
         ("bind = 42\n", "bind"),
         ("idle_timeout = 0\n", "idle_timeout must be between 1 and 3600 seconds, not 0"),
         ("audit_retention_days = 40000\n", "audit_retention_days must be between 1 and 36500, not 40000"),

@@ -802,6 +802,53 @@ async fn queued_writes_share_one_commit_and_each_gets_its_own_answer() {
     assert_eq!(creates, 19, "one audit entry per acknowledged create");
 }
 
+/// `write_batch` bounds a shared transaction: twelve creates queued behind
+/// another writer's lock are committed in transactions of at most that many
+/// once it is free (the one that waited for the lock alone, then the eleven
+/// queued behind it), and with 1 each in its own. Every create is stored.
+/// Both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn write_batch_bounds_how_many_writes_share_a_commit() {
+    for (batch, transactions) in [(5, 1 + 3), (1, 12)] {
+        let t = TestServer::start_with(|c| {
+            c.metrics = true;
+            c.db.busy_timeout = Duration::from_secs(20);
+            c.db.write_batch = batch;
+        })
+        .await;
+        let session = t.login(ADMIN).await;
+        let holder = LockHolder::take(t.database.conn());
+        let before = write_counters(&t).await;
+        let requests: Vec<_> = (0..12)
+            .map(|i| {
+                let (http, url, session) = (t.http(), t.url.clone(), session.clone());
+                let name = format!("bounded-{batch}-{i}");
+                tokio::spawn(async move {
+                    let rb = http
+                        .post(format!("{url}/api/v1/system/servers"))
+                        .json(&json!({"hostname": name, "extname": name}));
+                    with_session(rb, &session, true).send().await.unwrap().status().as_u16()
+                })
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while write_counters(&t).await.2 < 11 {
+            assert!(std::time::Instant::now() < deadline, "the writes did not queue: {:?}", write_counters(&t).await);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        holder.let_go().unwrap();
+        for request in requests {
+            assert_eq!(request.await.unwrap(), 201, "write_batch = {batch}");
+        }
+        let after = write_counters(&t).await;
+        assert_eq!(after.1 - before.1, 12, "write_batch = {batch}: twelve writes committed");
+        assert_eq!(after.0 - before.0, transactions, "write_batch = {batch}: in {transactions} transactions");
+        let client = t.session(ADMIN).await;
+        let stored = client.server_list().match_(format!("bounded-{batch}-")).limit(100).send().await.unwrap();
+        assert_eq!(stored.into_inner().count, 12, "write_batch = {batch}");
+    }
+}
+
 /// The service's upkeep of `match`'s index (a merge step on the writer when
 /// no write has come for 200 ms, tried at start) never waits for another
 /// program's lock on the file: while another writer holds it, a create sent

@@ -34,7 +34,7 @@ use anyhow::{bail, Context, Result};
 use hostadmin_bench_figures::Figures;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use self::report::{BackendRow, CeilingRow, ColdStart, Flatness, LoadCheck, Machine, PeakRss, Report};
+use self::report::{BackendRow, BatchingRow, CeilingRow, ColdStart, Flatness, LoadCheck, Machine, PeakRss, Report};
 use crate::live::PgSchema;
 use crate::tools;
 
@@ -86,6 +86,11 @@ const ROUNDS: usize = 5;
 /// 8-connection ratio of 0.80, 0.88, 1.08 and 1.55 in four runs of one
 /// afternoon). Seven runs a side, in turn, take about a minute.
 const FLATNESS_ROUNDS: usize = 7;
+
+/// The tables and connection counts of the group-commit phase: the write
+/// targets' tables, one connection (a lone writer) and many.
+const BATCHING_ROWS: [u64; 2] = [1_000, 100_000];
+const BATCHING_CONNECTIONS: [usize; 2] = [1, 64];
 
 /// One request of the service, and what its storage ceiling runs.
 struct Case {
@@ -245,8 +250,13 @@ impl Bench {
     }
 
     fn serve(&self, database: impl AsRef<std::ffi::OsStr>) -> Result<(Process, String)> {
+        self.serve_with(database, &[])
+    }
+
+    /// The service with settings of its own (`args`, flags of `serve`).
+    fn serve_with(&self, database: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Result<(Process, String)> {
         let mut cmd = Command::new(self.bin.join("hostadmin"));
-        cmd.args(["serve", "--bind", "127.0.0.1:0", "--database"]).arg(database.as_ref());
+        cmd.args(["serve", "--bind", "127.0.0.1:0", "--database"]).arg(database.as_ref()).args(args);
         let log = self.work.join(format!("serve-{}.log", self.servers.get()));
         self.servers.set(self.servers.get() + 1);
         spawn_logging(cmd, &log)
@@ -454,6 +464,45 @@ impl Bench {
         Ok(out)
     }
 
+    /// Group commit beside one commit per write: each write case on the
+    /// service as configured and on the same build with `--write-batch 1`,
+    /// each on a fresh copy of the seeded table, driven in turn
+    /// ([`ROUNDS`] runs each, which goes first alternating). At one
+    /// connection no write has company, so the two should be alike: what a
+    /// lone writer pays for the queue. At many, the gain of sharing commits.
+    fn batching(
+        &self,
+        rows: u64,
+        copies: [&Path; 2],
+        cases: &[Case],
+        connections: &[usize],
+    ) -> Result<Vec<BatchingRow>> {
+        let grouped = self.serve(copies[0])?;
+        let single = self.serve_with(copies[1], &["--write-batch", "1"])?;
+        let sides = [(&grouped.1, session(&grouped.1)?), (&single.1, session(&single.1)?)];
+        let mut out = Vec::new();
+        for case in cases.iter().filter(|c| c.method != "GET") {
+            for &conns in connections {
+                eprintln!(
+                    "bench: group commit beside one commit per write, {} at {rows} rows, {conns} connection(s)",
+                    case.name
+                );
+                let mut runs = [Vec::new(), Vec::new()];
+                for round in 0..ROUNDS {
+                    let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+                    for side in order {
+                        let (addr, session) = &sides[side];
+                        let nonce = format!("g{rows}c{conns}r{round}s{side}");
+                        runs[side].push(self.load(&[addr], session, case, &case.path, conns, rows.max(1), &nonce)?);
+                    }
+                }
+                let [grouped_runs, single_runs] = &runs;
+                out.push(BatchingRow::new(case.name, rows, conns, grouped_runs, single_runs));
+            }
+        }
+        Ok(out)
+    }
+
     /// The same requests against SQLite, PostgreSQL behind one replica and
     /// PostgreSQL behind three (connections spread over them), back to back
     /// for each case and connection count.
@@ -647,11 +696,19 @@ pub fn bench(options: Options) -> Result<()> {
     let largest = sizes.iter().copied().max().filter(|&rows| rows > 1_000 && sizes.contains(&1_000));
     let flatness_tables = largest.filter(|_| options.wants("list-match")).map(|large| [1_000, large]);
     let mut flatness_copies = Vec::new();
+    // Group commit beside one commit per write: a full run's, on the
+    // write targets' tables.
+    let batching = !options.quick && (options.wants("post") || options.wants("patch"));
+    let mut batching_copies = Vec::new();
     for &rows in sizes {
         eprintln!("bench: preparing {rows} servers");
         let database = bench.prepare("servers", rows)?;
         if flatness_tables.is_some_and(|tables| tables.contains(&rows)) {
             flatness_copies.push((rows, copy_database(&database, &work.join(format!("flatness-{rows}.sqlite3")))?));
+        }
+        if batching && BATCHING_ROWS.contains(&rows) {
+            let copy = |side: &str| copy_database(&database, &work.join(format!("batching-{rows}-{side}.sqlite3")));
+            batching_copies.push((rows, [copy("grouped")?, copy("single")?]));
         }
         if rows == *sizes.last().unwrap_or(&0) && rows > 1_000 {
             let ms = bench.cold_start(|_| Ok(database.clone()), 5)?;
@@ -665,6 +722,11 @@ pub fn bench(options: Options) -> Result<()> {
     flatness_copies.sort_by_key(|(rows, _)| *rows);
     if let [small, large] = &flatness_copies[..] {
         match_flatness = bench.flatness((small.0, &small.1), (large.0, &large.1), connections)?;
+    }
+    let mut group_commit = Vec::new();
+    for (rows, [grouped, single]) in &batching_copies {
+        let cases = cases(*rows, &options);
+        group_commit.extend(bench.batching(*rows, [grouped, single], &cases, &BATCHING_CONNECTIONS)?);
     }
     // Logins verify an Argon2 hash each: measured on their own, so that the
     // hashing memory does not hide the table's share of the peak RSS.
@@ -707,6 +769,7 @@ pub fn bench(options: Options) -> Result<()> {
         login_peak_rss_kib: login_rss,
         load_threads: bench.threads.get(),
         match_flatness,
+        group_commit,
         load_check,
         results,
         backends,

@@ -5,7 +5,8 @@
 //! FULL`) or PostgreSQL a commit waits for the disk: one transaction per
 //! write stops at the disk's flush rate whatever the CPU could do. So this
 //! process's writes queue here, and one blocking task (the drainer) takes
-//! all that are queued — up to [`MOST`] — into one transaction: each runs
+//! all that are queued — up to `write_batch`
+//! ([`super::WRITE_BATCH`] by default) — into one transaction: each runs
 //! inside a savepoint of its own, so one that fails (a constraint, a check
 //! that reads data) rolls back to its savepoint and gets its own error while
 //! the others stay; then the transaction commits once, and only then is any
@@ -40,10 +41,6 @@ use hostadmin_api::wire::Problem;
 
 use super::{begin_write, end_write, Conn, DbResult, Failure, Pool};
 use crate::metrics::WriteStats;
-
-/// Most writes in one transaction: bounds how long the first of a batch
-/// waits for the commit, and how much one lost transaction fails.
-const MOST: usize = 64;
 
 /// The writes waiting for the writer.
 #[derive(Default)]
@@ -153,7 +150,7 @@ fn drain(pool: &Pool) {
                 state.draining = false;
                 return;
             }
-            let n = state.pending.len().min(MOST);
+            let n = state.pending.len().min(pool.0.options.write_batch.max(1));
             state.pending.drain(..n).collect()
         };
         // A write that panics fails its batch (their answers are dropped:

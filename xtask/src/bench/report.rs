@@ -39,6 +39,10 @@ pub struct Report {
     pub load_check: Vec<LoadCheck>,
     /// `list-match`'s p99 at each larger table over its p99 at 1 000 rows.
     pub match_flatness: Vec<Flatness>,
+    /// The write cases with group commit and with one commit per write
+    /// (`write_batch = 1`), same build, in turn; empty in a quick run.
+    #[serde(default)]
+    pub group_commit: Vec<BatchingRow>,
     /// The service beside its ceilings.
     pub results: Vec<CeilingRow>,
     /// SQLite beside PostgreSQL with one and three replicas; empty when no
@@ -201,6 +205,48 @@ impl Flatness {
     }
 }
 
+/// A write case at one table size and connection count on the service as
+/// configured (group commit) and on the same build with `write_batch = 1`
+/// (one commit per write), each on its own copy of the table, driven in
+/// turn.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct BatchingRow {
+    pub case: String,
+    pub rows: u64,
+    pub connections: usize,
+    /// Runs on each side; each figure is the median of its runs.
+    pub rounds: usize,
+    pub grouped: Figures,
+    pub one_per_commit: Figures,
+    /// Requests per second with group commit over those without.
+    pub ratio: f64,
+}
+
+impl BatchingRow {
+    /// A lone writer must keep at least this share of the rate it has
+    /// without group commit (the performance issue: within 10 %).
+    pub const LONE_WRITER_FLOOR: f64 = 0.9;
+
+    pub fn new(case: &str, rows: u64, connections: usize, grouped: &[Figures], one_per_commit: &[Figures]) -> Self {
+        let (grouped_median, single_median) = (Figures::median(grouped), Figures::median(one_per_commit));
+        Self {
+            case: case.to_string(),
+            rows,
+            connections,
+            rounds: grouped.len().min(one_per_commit.len()),
+            ratio: grouped_median.ratio_to(&single_median),
+            grouped: grouped_median,
+            one_per_commit: single_median,
+        }
+    }
+
+    /// At one connection, whether the lone writer kept its rate; None
+    /// elsewhere (there the ratio is group commit's gain, not a bound).
+    pub fn lone_writer_met(&self) -> Option<bool> {
+        (self.connections == 1).then_some(self.ratio >= Self::LONE_WRITER_FLOOR)
+    }
+}
+
 /// One case at one table size and connection count on each backend, back
 /// to back.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -276,6 +322,13 @@ How to read it:
   databases served side by side, driven in turn (which goes first
   alternates), seven runs each, so that a busy minute of the machine
   falls on both sides of the ratio rather than on one table's rows.
+- **Group commit beside one commit per write**: `post` and `patch` at
+  1 000 and 100 000 rows, at one connection and at 64, on the service as
+  configured and on the same build with `write_batch = 1`, each on a fresh
+  copy of the seeded table, driven in turn, five runs each. A lone writer
+  has no company to share a commit with, so at one connection the ratio is
+  what group commit costs it (target ≥ 0.9: within 10 %); at 64 it is what
+  sharing commits gains.
 - The ratios (÷) are the service's requests per second over each ceiling's,
   measured in the same run, right after it. Only the ratios mean something
   from one machine to another, and even on one machine they move by ±20 %
@@ -417,6 +470,45 @@ impl Report {
             }
         }
 
+        out.push_str("\n### Group commit beside one commit per write\n\n");
+        if self.group_commit.is_empty() {
+            out.push_str("Not measured: a quick run, or one without `post` and `patch`.\n");
+        } else {
+            out.push_str(&format!(
+                "The service as configured and the same build with `write_batch = 1`, each on a fresh copy of the \
+                 table, driven in turn, {} runs each; each figure is the median of its runs. At one connection no \
+                 write has company: the ratio is what a lone writer pays for group commit (target ≥ {:.1}).\n\n",
+                self.group_commit[0].rounds,
+                BatchingRow::LONE_WRITER_FLOOR,
+            ));
+            out.push_str(
+                "| case | rows | conns | grouped req/s | p50 ms | p99 ms | one per commit req/s | p50 ms | p99 ms | ÷ \
+                 | lone writer |\n",
+            );
+            out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+            for row in &self.group_commit {
+                let verdict = match row.lone_writer_met() {
+                    Some(true) => format!("≥ {:.1}: met", BatchingRow::LONE_WRITER_FLOOR),
+                    Some(false) => format!("≥ {:.1}: missed", BatchingRow::LONE_WRITER_FLOOR),
+                    None => "—".to_string(),
+                };
+                out.push_str(&format!(
+                    "| {} | {} | {} | {:.0} | {} | {} | {:.0} | {} | {} | {:.2} | {} |\n",
+                    row.case,
+                    grouped(row.rows),
+                    row.connections,
+                    row.grouped.per_second,
+                    ms(row.grouped.p50_us),
+                    ms(row.grouped.p99_us),
+                    row.one_per_commit.per_second,
+                    ms(row.one_per_commit.p50_us),
+                    ms(row.one_per_commit.p99_us),
+                    row.ratio,
+                    verdict,
+                ));
+            }
+        }
+
         out.push_str("\n### SQLite, PostgreSQL, and three replicas\n\n");
         if self.backends.is_empty() {
             out.push_str(
@@ -524,6 +616,22 @@ mod tests {
                 (1_000, &[figures(1.0, 0.5, 2.0, 3.0)]),
                 (1_000_000, &[figures(1.0, 0.6, 2.5, 3.0)]),
             )],
+            group_commit: vec![
+                BatchingRow::new(
+                    "patch",
+                    1_000,
+                    1,
+                    &[figures(1_350.0, 0.7, 2.0, 3.0), figures(1_400.0, 0.7, 2.1, 3.0)],
+                    &[figures(1_500.0, 0.6, 1.9, 3.0), figures(1_500.0, 0.6, 1.9, 3.0)],
+                ),
+                BatchingRow::new(
+                    "patch",
+                    1_000,
+                    64,
+                    &[figures(12_000.0, 5.0, 10.0, 12.0)],
+                    &[figures(3_000.0, 20.0, 40.0, 50.0)],
+                ),
+            ],
             results: vec![CeilingRow::new(
                 "get",
                 1_000,
@@ -614,6 +722,31 @@ mod tests {
         let check = |two| LoadCheck::new("get", 1_000, 8, figures(100.0, 0.1, 0.1, 0.1), figures(two, 0.1, 0.1, 0.1));
         assert_eq!(LoadCheck::threads_to_use(&[check(105.0)]), 1);
         assert_eq!(LoadCheck::threads_to_use(&[check(105.0), check(120.0)]), 2);
+    }
+
+    #[test]
+    fn group_commit_is_shown_beside_one_commit_per_write_with_the_lone_writers_verdict() {
+        let text = report(true).markdown();
+        // Medians of the runs: 1 375 over 1 500 is 0.92 (and 0.9 is the floor).
+        assert!(
+            text.contains("\n| patch | 1 000 | 1 | 1375 | 0.70 | 2.05 | 1500 | 0.60 | 1.90 | 0.92 | ≥ 0.9: met |\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n| patch | 1 000 | 64 | 12000 | 5.00 | 10.00 | 3000 | 20.00 | 40.00 | 4.00 | — |\n"),
+            "{text}"
+        );
+        let slow =
+            BatchingRow::new("post", 1_000, 1, &[figures(89.0, 1.0, 1.0, 1.0)], &[figures(100.0, 1.0, 1.0, 1.0)]);
+        assert_eq!(slow.lone_writer_met(), Some(false));
+        let edge =
+            BatchingRow::new("post", 1_000, 1, &[figures(90.0, 1.0, 1.0, 1.0)], &[figures(100.0, 1.0, 1.0, 1.0)]);
+        assert_eq!(edge.lone_writer_met(), Some(true), "the floor is inclusive");
+        let value = serde_json::to_value(report(true)).unwrap();
+        assert_eq!(value["group_commit"][1]["ratio"], 4.0);
+        let mut quick = report(true);
+        quick.group_commit.clear();
+        assert!(quick.markdown().contains("Not measured: a quick run, or one without `post` and `patch`."));
     }
 
     #[test]
