@@ -802,6 +802,47 @@ async fn queued_writes_share_one_commit_and_each_gets_its_own_answer() {
     assert_eq!(creates, 19, "one audit entry per acknowledged create");
 }
 
+/// Creates `n` servers named `{prefix}-{i}` (padded to `len` characters)
+/// through `pool`'s writer while another connection holds the database's
+/// write lock: the first is taken by the writer, which waits for the lock
+/// with it, and the others queue behind; then the lock is let go. Returns
+/// what each create answered, in order.
+async fn creates_behind_a_lock(
+    database: &common::TestDb,
+    pool: &hostadmin_server::db::Pool,
+    prefix: &str,
+    n: usize,
+    len: usize,
+) -> Vec<Result<i64, hostadmin_api::wire::Problem>> {
+    use hostadmin_server::db;
+    let create = |i: usize| {
+        let pool = pool.clone();
+        let name = format!("{prefix}-{i:03}-");
+        let name = format!("{name}{}", "n".repeat(len.saturating_sub(name.len())));
+        async move { db::write(&pool, move |conn| Ok(hostadmin_server::servers::insert(conn, &name, &name)?.id)).await }
+    };
+    let until = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "{what}: {:?}", pool.write_stats());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    let holder = LockHolder::take(database.conn());
+    // Queued at this poll, then taken by the writer, alone.
+    let mut first = Box::pin(create(0));
+    assert!(futures::poll!(&mut first).is_pending());
+    until("the writer did not take the first create", &|| pool.write_stats().queued == 0);
+    let rest: Vec<_> = (1..n).map(|i| tokio::spawn(create(i))).collect();
+    until("the creates did not queue", &|| pool.write_stats().queued == n - 1);
+    holder.let_go().unwrap();
+    let mut answers = vec![first.await];
+    for create in rest {
+        answers.push(create.await.unwrap());
+    }
+    answers
+}
+
 /// `write_batch` bounds a shared transaction: twelve creates queued behind
 /// another writer's lock are committed in transactions of at most that many
 /// once it is free (the one that waited for the lock alone, then the eleven
@@ -809,44 +850,61 @@ async fn queued_writes_share_one_commit_and_each_gets_its_own_answer() {
 /// Both backends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn write_batch_bounds_how_many_writes_share_a_commit() {
+    use hostadmin_server::db::{self, DbOptions};
     for (batch, transactions) in [(5, 1 + 3), (1, 12)] {
-        let t = TestServer::start_with(|c| {
-            c.metrics = true;
-            c.db.busy_timeout = Duration::from_secs(20);
-            c.db.write_batch = batch;
-        })
-        .await;
-        let session = t.login(ADMIN).await;
-        let holder = LockHolder::take(t.database.conn());
-        let before = write_counters(&t).await;
-        let requests: Vec<_> = (0..12)
-            .map(|i| {
-                let (http, url, session) = (t.http(), t.url.clone(), session.clone());
-                let name = format!("bounded-{batch}-{i}");
-                tokio::spawn(async move {
-                    let rb = http
-                        .post(format!("{url}/api/v1/system/servers"))
-                        .json(&json!({"hostname": name, "extname": name}));
-                    with_session(rb, &session, true).send().await.unwrap().status().as_u16()
-                })
-            })
-            .collect();
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while write_counters(&t).await.2 < 11 {
-            assert!(std::time::Instant::now() < deadline, "the writes did not queue: {:?}", write_counters(&t).await);
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        holder.let_go().unwrap();
-        for request in requests {
-            assert_eq!(request.await.unwrap(), 201, "write_batch = {batch}");
-        }
-        let after = write_counters(&t).await;
-        assert_eq!(after.1 - before.1, 12, "write_batch = {batch}: twelve writes committed");
-        assert_eq!(after.0 - before.0, transactions, "write_batch = {batch}: in {transactions} transactions");
-        let client = t.session(ADMIN).await;
-        let stored = client.server_list().match_(format!("bounded-{batch}-")).limit(100).send().await.unwrap();
-        assert_eq!(stored.into_inner().count, 12, "write_batch = {batch}");
+        let database = common::TestDb::new();
+        let options = DbOptions { busy_timeout: Duration::from_secs(20), write_batch: batch, ..Default::default() };
+        let pool = db::open(&database.location, &options).unwrap();
+        let prefix = format!("bounded-{batch}");
+        let answers = creates_behind_a_lock(&database, &pool, &prefix, 12, 0).await;
+        assert!(answers.iter().all(Result::is_ok), "write_batch = {batch}: {answers:?}");
+        let stats = pool.write_stats();
+        assert_eq!(stats.writes, 12, "write_batch = {batch}");
+        assert_eq!(stats.transactions, transactions, "write_batch = {batch}");
+        let stored: i64 = hostadmin_server::schema::servers::table
+            .filter(hostadmin_server::schema::servers::hostname.like(format!("{prefix}-%")))
+            .count()
+            .get_result(&mut database.conn())
+            .unwrap();
+        assert_eq!(stored, 12, "write_batch = {batch}");
     }
+}
+
+/// The writer keeps the journal of its savepoints (the originals of the
+/// pages each write of a batch changes) in memory, where SQLite would spill
+/// it to a temporary file past 64 KiB: `temp_store = MEMORY` on its
+/// connection, and on no other. A batch of 63 creates with long names
+/// commits whole. SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_writer_keeps_its_savepoints_journal_in_memory() {
+    use hostadmin_server::db::{self, DbOptions};
+    if common::sqlite_only("temp_store is SQLite's") {
+        return;
+    }
+    #[derive(QueryableByName)]
+    struct TempStore {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        temp_store: i32,
+    }
+    fn temp_store(conn: &mut db::Conn) -> diesel::QueryResult<i32> {
+        Ok(diesel::sql_query("PRAGMA temp_store").get_result::<TempStore>(conn)?.temp_store)
+    }
+    let database = common::TestDb::new();
+    let options = DbOptions { busy_timeout: Duration::from_secs(20), ..Default::default() };
+    let pool = db::open(&database.location, &options).unwrap();
+    assert_eq!(db::write(&pool, |conn| Ok(temp_store(conn)?)).await.unwrap(), 2, "the writer: MEMORY");
+    assert_eq!(db::run(&pool, |conn| Ok(temp_store(conn)?)).await.unwrap(), 0, "a pooled connection: the default");
+
+    let answers = creates_behind_a_lock(&database, &pool, "journal", 64, 250).await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    let stats = pool.write_stats();
+    assert_eq!((stats.transactions, stats.writes), (3, 65), "the pragma's, the first create's, then 63 together");
+    let stored: i64 = hostadmin_server::schema::servers::table
+        .filter(hostadmin_server::schema::servers::hostname.like("journal-%"))
+        .count()
+        .get_result(&mut database.conn())
+        .unwrap();
+    assert_eq!(stored, 64);
 }
 
 /// The service's upkeep of `match`'s index (a merge step on the writer when
