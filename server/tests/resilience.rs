@@ -843,6 +843,17 @@ async fn creates_behind_a_lock(
     answers
 }
 
+/// How many servers of `database` are named `{prefix}-...`, as
+/// [`creates_behind_a_lock`] names them.
+fn servers_named(database: &common::TestDb, prefix: &str) -> i64 {
+    use hostadmin_server::schema::servers;
+    servers::table
+        .filter(servers::hostname.like(format!("{prefix}-%")))
+        .count()
+        .get_result(&mut database.conn())
+        .unwrap()
+}
+
 /// `write_batch` bounds a shared transaction: twelve creates queued behind
 /// another writer's lock are committed in transactions of at most that many
 /// once it is free (the one that waited for the lock alone, then the eleven
@@ -861,12 +872,7 @@ async fn write_batch_bounds_how_many_writes_share_a_commit() {
         let stats = pool.write_stats();
         assert_eq!(stats.writes, 12, "write_batch = {batch}");
         assert_eq!(stats.transactions, transactions, "write_batch = {batch}");
-        let stored: i64 = hostadmin_server::schema::servers::table
-            .filter(hostadmin_server::schema::servers::hostname.like(format!("{prefix}-%")))
-            .count()
-            .get_result(&mut database.conn())
-            .unwrap();
-        assert_eq!(stored, 12, "write_batch = {batch}");
+        assert_eq!(servers_named(&database, &prefix), 12, "write_batch = {batch}");
     }
 }
 
@@ -899,12 +905,7 @@ async fn the_writer_keeps_its_savepoints_journal_in_memory() {
     assert!(answers.iter().all(Result::is_ok), "{answers:?}");
     let stats = pool.write_stats();
     assert_eq!((stats.transactions, stats.writes), (3, 65), "the pragma's, the first create's, then 63 together");
-    let stored: i64 = hostadmin_server::schema::servers::table
-        .filter(hostadmin_server::schema::servers::hostname.like("journal-%"))
-        .count()
-        .get_result(&mut database.conn())
-        .unwrap();
-    assert_eq!(stored, 64);
+    assert_eq!(servers_named(&database, "journal"), 64);
 }
 
 /// The service's upkeep of `match`'s index (a merge step on the writer when
