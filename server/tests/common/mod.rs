@@ -393,6 +393,39 @@ fn serve_command(db: &str, extra: &[&str]) -> Command {
     command
 }
 
+/// `hostadmin serve` on `db` and a loopback port with standard error a
+/// pipe that is read only up to the line saying where it listens: the rest
+/// waits, unread, in the returned reader (a log that has stopped being
+/// read, as a stuck collector leaves it).
+pub fn spawn_serve_unread(
+    db: &str,
+    extra: &[&str],
+) -> (Child, std::net::SocketAddr, std::io::BufReader<std::process::ChildStderr>) {
+    let mut child = serve_command(db, extra).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    read_until_listening(child, stderr)
+}
+
+fn read_until_listening(
+    mut child: Child,
+    mut stderr: std::io::BufReader<std::process::ChildStderr>,
+) -> (Child, std::net::SocketAddr, std::io::BufReader<std::process::ChildStderr>) {
+    use std::io::BufRead;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server exited before listening");
+        }
+        if let Some(addr) = line.split("listening on http://").nth(1) {
+            let addr: String = addr.chars().take_while(|c| !c.is_whitespace() && *c != '\x1b').collect();
+            return (child, addr.parse().unwrap(), stderr);
+        }
+    }
+}
+
 /// Copies the child's standard error to `log`, line by line, and returns
 /// once it says where it listens.
 fn wait_listening(
