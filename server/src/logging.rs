@@ -167,8 +167,11 @@ fn write_records(records: &Receiver<AsyncRecord>, dropped: &AtomicU64, format: F
     while let Ok(first) = records.recv() {
         let mut next = Some(first);
         while let Some(record) = next {
-            // A drain that panics on one record loses that record only.
-            let _ = catch_unwind(AssertUnwindSafe(|| record.log_to(&drain)));
+            // A drain that panics on one record loses that record only,
+            // and whatever part of it was formatted.
+            if catch_unwind(AssertUnwindSafe(|| record.log_to(&drain))).is_err() {
+                formatted.0.borrow_mut().clear();
+            }
             batch.add(&mut formatted.0.borrow_mut());
             next = records.try_recv().ok();
         }
