@@ -74,7 +74,7 @@ pub fn logger(config: &Config) -> anyhow::Result<slog::Logger> {
 
 /// How records are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+enum Format {
     /// Bunyan JSON lines.
     Json,
     /// Dropshot's terminal format, with its colours (interactive use).
@@ -86,7 +86,7 @@ pub enum Format {
 /// The drain every logger clone shares: it queues each record for the
 /// writer thread, and on drop waits for that thread to write what is
 /// queued.
-pub struct Background {
+struct Background {
     queue: Option<SyncSender<AsyncRecord>>,
     dropped: Arc<AtomicU64>,
     /// In a mutex only to be unwind-safe, as a drain must be.
@@ -95,7 +95,7 @@ pub struct Background {
 
 impl Background {
     /// Starts the writer thread, writing records in `format` to `out`.
-    pub fn spawn(format: Format, out: impl Write + Send + 'static) -> io::Result<Background> {
+    fn spawn(format: Format, out: impl Write + Send + 'static) -> io::Result<Background> {
         let (queue, records) = mpsc::sync_channel(QUEUE);
         let dropped = Arc::new(AtomicU64::new(0));
         let counted = dropped.clone();
@@ -361,5 +361,43 @@ mod tests {
             assert!(write.len() <= WRITE_MOST || records == 1, "{} bytes in {records} records", write.len());
         }
         assert!(writes.iter().any(|w| w.len() > WRITE_MOST), "the long record was written, alone");
+    }
+
+    /// A write that fails (standard error closed, a full disk) loses what
+    /// it held, not the writer: the records logged after it are written.
+    #[test]
+    fn a_failed_write_loses_only_its_own_records() {
+        /// Fails its first `write`, then keeps what it is given.
+        #[derive(Clone, Default)]
+        struct FailsOnce(Arc<Mutex<(bool, Vec<u8>)>>);
+        impl Write for FailsOnce {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                let mut state = self.0.lock().unwrap();
+                if !state.0 {
+                    state.0 = true;
+                    return Err(io::Error::other("stderr closed"));
+                }
+                state.1.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = FailsOnce::default();
+        let log = slog::Logger::root(Background::spawn(Format::Plain, out.clone()).unwrap().fuse(), slog::o!());
+        slog::info!(log, "lost with the failed write");
+        // Once that write has failed, the next record is a batch of its own.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !out.0.lock().unwrap().0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(GATHER);
+        }
+        slog::info!(log, "written after it");
+        drop(log);
+        let state = out.0.lock().unwrap();
+        let text = String::from_utf8_lossy(&state.1);
+        assert!(state.0, "the first write failed");
+        assert!(text.contains("written after it"), "{text}");
+        assert!(!text.contains("lost with the failed write"), "{text}");
     }
 }
